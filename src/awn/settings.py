@@ -1,0 +1,112 @@
+"""Django settings for Awn.
+
+Everything is configured from environment variables so the same code runs on the embedded SQLite
+database (the default, for a newcomer's first run) and on PostgreSQL in production and CI.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import dj_database_url
+
+BASE_DIR = Path(__file__).resolve().parent
+# Where runtime state lives (the SQLite file, uploaded media, trained models): ./var by default.
+VAR_DIR = Path(os.environ.get("AWN_VAR_DIR", Path.cwd() / "var")).resolve()
+
+DEBUG = os.environ.get("AWN_DEBUG", "1") == "1"
+PRODUCTION = os.environ.get("AWN_PRODUCTION", "0") == "1"
+SECRET_KEY = os.environ.get("AWN_SECRET_KEY", "")
+if not SECRET_KEY:
+    if PRODUCTION:
+        raise RuntimeError("AWN_SECRET_KEY must be set when AWN_PRODUCTION=1")
+    SECRET_KEY = "awn-insecure-development-key-not-for-production"  # noqa: S105
+
+ALLOWED_HOSTS = [h for h in os.environ.get("AWN_ALLOWED_HOSTS", "localhost,127.0.0.1,[::1],testserver").split(",") if h]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "awn.core",
+    "awn.marketplace",
+    "awn.cases",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.locale.LocaleMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "awn.urls"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+WSGI_APPLICATION = "awn.wsgi.application"
+
+_default_sqlite = f"sqlite:///{VAR_DIR / 'awn.sqlite3'}"
+DATABASES = {
+    "default": dj_database_url.parse(
+        os.environ.get("AWN_DATABASE_URL", _default_sqlite),
+        conn_max_age=int(os.environ.get("AWN_DB_CONN_MAX_AGE", "0")),
+    )
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # SQLite serialises writers; wait for the lock instead of failing at once, and use WAL so
+    # the web server and the worker can run side by side.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+DATABASES["default"].setdefault("TEST", {})
+if os.environ.get("AWN_TEST_DATABASE_NAME"):
+    DATABASES["default"]["TEST"]["NAME"] = os.environ["AWN_TEST_DATABASE_NAME"]
+
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+LANGUAGE_CODE = "ar"
+LANGUAGES = [("ar", "العربية"), ("en", "English")]
+LANGUAGES_BIDI = ["ar"]
+LOCALE_PATHS = [BASE_DIR / "locale"]
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+STATIC_URL = "static/"
+STATIC_ROOT = VAR_DIR / "static"
+MEDIA_ROOT = VAR_DIR / "media"
+MEDIA_URL = "media/"
+
+# Where operators put per-market policy overrides (TOML files named after the market, e.g. SA.toml).
+AWN_POLICY_DIR = os.environ.get("AWN_POLICY_DIR") or None
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {"awn": {"handlers": ["console"], "level": os.environ.get("AWN_LOG_LEVEL", "INFO")}},
+}

@@ -18,6 +18,7 @@ If the worker dies mid-batch, the transaction rolls back and the rows are fired 
 from __future__ import annotations
 
 import logging
+import time
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -51,6 +52,7 @@ class FireResult:
     fired: Counter[str] = field(default_factory=Counter)  # effect name → count
     rescheduled: int = 0
     failed: int = 0
+    batch_seconds: list[float] = field(default_factory=list)  # wall time of each batch that claimed rows
 
     @property
     def total(self) -> int:
@@ -60,6 +62,7 @@ class FireResult:
         self.fired.update(other.fired)
         self.rescheduled += other.rescheduled
         self.failed += other.failed
+        self.batch_seconds.extend(other.batch_seconds)
 
 
 def _claim(qs, batch_size: int):  # type: ignore[no-untyped-def]
@@ -257,8 +260,11 @@ def fire_due(now: datetime, *, batch_size: int = 500, worker: str = "worker", ma
     batches = 0
     for step in (_fire_cases, _fire_payments, _fire_orders):
         while max_batches is None or batches < max_batches:
+            started = time.perf_counter()
             result = step(now, batch_size, worker)
             batches += 1
+            if result.total or result.rescheduled or result.failed:
+                result.batch_seconds.append(time.perf_counter() - started)
             total.add(result)
             if result.total + result.rescheduled + result.failed < batch_size:
                 break

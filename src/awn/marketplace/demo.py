@@ -410,3 +410,80 @@ def load_scale(n: int, now: datetime, *, seed: int = 7, batch_size: int = 5000, 
 
 
 __all__ = ["DemoError", "DemoSummary", "load_demo", "load_scale", "ClosedReason"]
+
+
+def load_due_deadlines(n: int, now: datetime, *, batch_size: int = 5000, tag: str = "due", prefix: str = "7") -> dict[str, int]:
+    """Create ``n`` timers that are all due at ``now``, spread over the five kinds the worker fires
+    (seller windows, returned parcels, late refunds, pending payments, unshipped orders). For the
+    worker benchmark and the concurrency tests; bulk inserts, one transaction."""
+    from awn.cases.models import Case
+    from awn.cases.transitions import Kind, Status
+    from awn.marketplace.models import ReturnParcel
+
+    if n < 1:
+        raise DemoError("n", f"must be positive, got {n}")
+    past = now - timedelta(days=40)
+    counts = {"dispute": 0, "return": 0, "refund": 0, "payment": 0, "order": 0}
+    with transaction.atomic():
+        seller = Seller.objects.create(external_ref=f"{DEMO_PREFIX}{tag}-seller", name="Bench seller", country="CN",
+                                       timezone="Asia/Shanghai")
+        product = Product.objects.create(seller=seller, product_number=f"{tag}-P", title_ar="منتج", title_en="Product",
+                                         price=Decimal("100.00"), currency="SAR")
+        buyers = Customer.objects.bulk_create(
+            Customer(external_ref=f"{DEMO_PREFIX}{tag}-c{i}", display_name=f"مشتري {i}", market=m, created_at=past)
+            for i, m in enumerate(["SA", "EG", "AE", "MA"])
+        )
+        kinds = list(counts)
+        for lo in range(0, n, batch_size):
+            size = min(batch_size, n - lo)
+            specs = [kinds[(lo + j) % 5] for j in range(size)]
+            orders = [
+                Order(order_number=f"{prefix}{lo + j:010d}", customer=buyers[(lo + j) % 4],
+                      seller=seller, market=buyers[(lo + j) % 4].market,
+                      status={"payment": OrderStatus.PENDING_PAYMENT, "order": OrderStatus.PROCESSING}.get(
+                          kind, OrderStatus.DELIVERED),
+                      currency=CURRENCY[buyers[(lo + j) % 4].market], items_total=Decimal("100.00"),
+                      shipping_fee=Decimal("10.00"), placed_at=past, confirmed_at=past,
+                      processing_deadline=(now - timedelta(hours=1)) if kind == "order" else past + timedelta(days=3),
+                      shipping_address={})
+                for j, kind in enumerate(specs)
+            ]
+            # Delivered/pending orders must not be picked up as "unshipped past deadline": only
+            # PROCESSING orders are, and only the "order" kind is PROCESSING.
+            Order.objects.bulk_create(orders, batch_size=batch_size)
+            OrderItem.objects.bulk_create(
+                [OrderItem(order=o, product=product, product_number=product.product_number, title_ar="منتج",
+                           title_en="Product", quantity=1, unit_price=Decimal("100.00")) for o in orders],
+                batch_size=batch_size)
+            Payment.objects.bulk_create(
+                [Payment(order=o, method="card", amount=Decimal("110.00"), currency=o.currency, submitted_at=past,
+                         verification_status=VerificationStatus.PENDING if k == "payment" else VerificationStatus.VERIFIED,
+                         verified_at=None if k == "payment" else past,
+                         escalate_at=(now - timedelta(minutes=5)) if k == "payment" else None)
+                 for o, k in zip(orders, specs, strict=True)],
+                batch_size=batch_size)
+            parcels = ReturnParcel.objects.bulk_create(
+                [ReturnParcel(order=o, carrier="Bench", shipped_back_at=now - timedelta(days=18))
+                 for o, k in zip(orders, specs, strict=True) if k == "return"],
+                batch_size=batch_size)
+            parcel_iter = iter(parcels)
+            cases = []
+            for o, k in zip(orders, specs, strict=True):
+                counts[k] += 1
+                common = {"order": o, "customer_id": o.customer_id, "seller": seller, "market": o.market,
+                          "opened_by": "buyer", "opened_at": past, "updated_at": past}
+                if k == "dispute":
+                    cases.append(Case(kind=Kind.DISPUTE, status=Status.AWAITING_SELLER, reason="damaged",
+                                      seller_window_started_at=now - timedelta(hours=49),
+                                      deadline_at=now - timedelta(hours=1), **common))
+                elif k == "return":
+                    cases.append(Case(kind=Kind.RETURN, status=Status.IN_TRANSIT, amount=Decimal("100.00"),
+                                      currency=o.currency, return_parcel=next(parcel_iter),
+                                      deadline_at=now - timedelta(days=1), **common))
+                elif k == "refund":
+                    cases.append(Case(kind=Kind.REFUND, status=Status.APPROVED, amount=Decimal("50.00"),
+                                      currency=o.currency, approved_at=now - timedelta(days=30),
+                                      expected_from=now - timedelta(days=29), expected_to=now - timedelta(days=10),
+                                      deadline_at=now - timedelta(days=10), **common))
+            Case.objects.bulk_create(cases, batch_size=batch_size)
+    return counts

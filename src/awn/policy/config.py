@@ -57,7 +57,9 @@ class MarketPolicy:
     business_hours: tuple[time, time]  # local opening and closing time on business days
     extra_holidays: tuple[ExtraHoliday, ...] = ()
     removed_holidays: frozenset[date] = frozenset()
-    params: Mapping[str, Mapping[str, ParamValue]] = field(default_factory=lambda: MappingProxyType({}), hash=False)
+    params: Mapping[str, Mapping[str, ParamValue]] = field(
+        default_factory=lambda: MappingProxyType({}), hash=False
+    )
     sources: tuple[str, ...] = field(default=(), compare=False)  # the files it was built from
 
     @property
@@ -244,7 +246,7 @@ _CURRENCY = re.compile(r"[A-Z]{3}")
 
 def _timezone(value: object) -> str:
     if not isinstance(value, str) or not value:
-        raise _Invalid(f"expected an IANA timezone name such as \"Asia/Riyadh\", got {value!r}")
+        raise _Invalid(f'expected an IANA timezone name such as "Asia/Riyadh", got {value!r}')
     try:
         ZoneInfo(value)
     except (ZoneInfoNotFoundError, ValueError):
@@ -254,7 +256,7 @@ def _timezone(value: object) -> str:
 
 def _currency(value: object) -> str:
     if not isinstance(value, str) or not _CURRENCY.fullmatch(value):
-        raise _Invalid(f"expected a 3-letter ISO currency code such as \"SAR\", got {value!r}")
+        raise _Invalid(f'expected a 3-letter ISO currency code such as "SAR", got {value!r}')
     return value
 
 
@@ -267,11 +269,13 @@ def _language(value: object) -> str:
 
 def _weekend(value: object) -> frozenset[int]:
     if not isinstance(value, list):
-        raise _Invalid(f"expected a list of weekday names such as [\"friday\", \"saturday\"], got {value!r}")
+        raise _Invalid(f'expected a list of weekday names such as ["friday", "saturday"], got {value!r}')
     days: set[int] = set()
     for index, name in enumerate(value):
         if not isinstance(name, str) or name.strip().lower() not in WEEKDAY_NAMES:
-            raise _Invalid(f"bad weekday name {name!r} (expected one of {', '.join(WEEKDAY_NAMES)})", f"[{index}]")
+            raise _Invalid(
+                f"bad weekday name {name!r} (expected one of {', '.join(WEEKDAY_NAMES)})", f"[{index}]"
+            )
         day = WEEKDAY_NAMES.index(name.strip().lower())
         if day in days:
             raise _Invalid(f"{name!r} is listed twice", f"[{index}]")
@@ -286,7 +290,7 @@ def _time(value: object) -> time:
         return value
     if isinstance(value, str) and (match := _HHMM.fullmatch(value)):
         return time(int(match.group(1)), int(match.group(2)))
-    raise _Invalid(f"expected a local time such as \"09:00\", got {value!r}")
+    raise _Invalid(f'expected a local time such as "09:00", got {value!r}')
 
 
 def _date(value: object) -> date:
@@ -302,7 +306,7 @@ def _date(value: object) -> date:
 
 def _business_hours(value: object) -> Mapping[str, time]:
     if not isinstance(value, dict):
-        raise _Invalid(f"expected a table such as {{ open = \"09:00\", close = \"18:00\" }}, got {value!r}")
+        raise _Invalid(f'expected a table such as {{ open = "09:00", close = "18:00" }}, got {value!r}')
     result: dict[str, time] = {}
     for key, item in value.items():
         if key not in ("open", "close"):
@@ -406,7 +410,9 @@ def _read_layer(path: Path) -> _Layer:
                     raise _error(path, f"market.{key}{exc.subkey}", exc.problem) from None
             continue
         if not isinstance(value, dict):
-            raise _error(path, top, "unknown key; expected [market] or a rule table such as [refund.processing_window]")
+            raise _error(
+                path, top, "unknown key; expected [market] or a rule table such as [refund.processing_window]"
+            )
         for name, params in value.items():
             rule_id = f"{top}.{name}"
             spec = RULE_PARAMS.get(rule_id)
@@ -434,9 +440,7 @@ def _bundled_layer(filename: str) -> _Layer:
     return _read_layer(MARKETS_DIR / filename)
 
 
-def _apply(
-    market: dict[str, object], rules: dict[str, dict[str, ParamValue]], layer: _Layer
-) -> None:
+def _apply(market: dict[str, object], rules: dict[str, dict[str, ParamValue]], layer: _Layer) -> None:
     """Merge ``layer`` into the working copies (which belong to one ``load_policy`` call)."""
     for key, value in layer.market.items():
         if key == "business_hours" and isinstance(value, Mapping):

@@ -49,7 +49,7 @@ class Decision:
     escalation_reason: Text | None
     reason: Text  # why: the rule and its figure
     options: tuple[str, ...] = ()  # what the buyer may do (see texts.OPTION_LABELS)
-    facts: Mapping[str, object] = field(default=_EMPTY)
+    facts: Mapping[str, object] = field(default_factory=lambda: _EMPTY)
     escalation_topic: str | None = None  # key of ESCALATION_TOPICS when escalate is True
 
     def __post_init__(self) -> None:

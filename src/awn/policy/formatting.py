@@ -63,7 +63,7 @@ def format_datetime(dt: datetime, tz: str, lang: str) -> str:
 
 
 def format_money(amount: Decimal, currency: str, lang: str) -> str:
-    """"SAR 1,234.50" / "1,234.50 ريال سعودي" (two decimals, half-up)."""
+    """ "SAR 1,234.50" / "1,234.50 ريال سعودي" (two decimals, half-up)."""
     if not isinstance(amount, Decimal):
         raise TypeError(f"amount: expected a Decimal, got {type(amount).__name__}")
     value = amount.quantize(Decimal("0.01"), rounding=ROUND_HALF_UP)

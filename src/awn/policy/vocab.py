@@ -7,7 +7,15 @@ from __future__ import annotations
 
 MARKETS: tuple[str, ...] = ("SA", "EG", "AE", "MA")
 
-WEEKDAY_NAMES: tuple[str, ...] = ("monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+WEEKDAY_NAMES: tuple[str, ...] = (
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+)
 
 # rule seller.silent_options
 FIND_ANOTHER_SELLER = "find_another_seller"  # buy the same product from another seller

@@ -50,7 +50,11 @@ class Command(BaseCommand):
 
     def _report(self, result: FireResult) -> None:
         parts = [f"{name}={count}" for name, count in sorted(result.fired.items())]
+        timing = ""
+        if result.batch_seconds:
+            ms = sorted(s * 1000 for s in result.batch_seconds)
+            timing = f"; {len(ms)} batches, p50 {ms[len(ms) // 2]:.1f} ms, p99 {ms[min(len(ms) - 1, int(len(ms) * 0.99))]:.1f} ms"
         self.stdout.write(
             f"fired {result.total} ({', '.join(parts) or 'nothing due'}); "
-            f"rescheduled {result.rescheduled}; failed {result.failed}"
+            f"rescheduled {result.rescheduled}; failed {result.failed}{timing}"
         )

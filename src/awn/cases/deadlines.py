@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import Counter
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from datetime import datetime
 from decimal import Decimal
 
 from django.db import connection, transaction
+from django.db.models import Model
 
 from awn import policy as rules
 from awn.cases.actions import (
@@ -63,6 +64,19 @@ class FireResult:
         self.rescheduled += other.rescheduled
         self.failed += other.failed
         self.batch_seconds.extend(other.batch_seconds)
+
+
+def _grouped_update(model: type[Model], rows: list[Model], fields: tuple[str, ...]) -> None:
+    """Write changed columns with one ``UPDATE … WHERE id IN (…)`` per distinct set of values.
+
+    Most of a batch moves to the same values (same new status, timer cleared), so this is a couple
+    of statements per batch, where ``bulk_update`` would build one ``CASE WHEN`` per row and field.
+    """
+    groups: dict[tuple[object, ...], list[int]] = defaultdict(list)
+    for row in rows:
+        groups[tuple(getattr(row, f) for f in fields)].append(row.pk)
+    for values, ids in groups.items():
+        model._default_manager.filter(pk__in=ids).update(**dict(zip(fields, values, strict=True)))
 
 
 def _claim(qs, batch_size: int):  # type: ignore[no-untyped-def]
@@ -138,7 +152,7 @@ def _fire_cases(now: datetime, batch_size: int, worker: str) -> FireResult:
                 batch.audit.append(audit_row("case", case.pk, action="deadline_skipped", actor=Actor.TIMER,
                                              actor_ref=worker, at=now, reason=str(exc)))
                 batch.result.failed += 1
-        Case.objects.bulk_update(claimed, ["status", "deadline_at", "updated_at"])
+        _grouped_update(Case, claimed, ("status", "deadline_at", "updated_at"))
         batch.flush()
         return batch.result
 
@@ -210,7 +224,7 @@ def _fire_payments(now: datetime, batch_size: int, worker: str) -> FireResult:
                                             payment=payment, at=now, actor=Actor.TIMER, priority=Priority.HIGH,
                                             reason=decision.escalation_reason or decision.reason))
             batch.result.fired["payment_escalated"] += 1
-        Payment.objects.bulk_update(claimed, ["escalate_at"])
+        _grouped_update(Payment, claimed, ("escalate_at",))
         batch.flush()
         return batch.result
 
@@ -248,7 +262,7 @@ def _fire_orders(now: datetime, batch_size: int, worker: str) -> FireResult:
                 )
                 batch.refunds.append((refund, lines, "order.auto_closed"))
             batch.result.fired["order_closed_refunded"] += 1
-        Order.objects.bulk_update(claimed, ["status", "closed_reason", "updated_at"])
+        _grouped_update(Order, claimed, ("status", "closed_reason", "updated_at"))
         OrderStatusChange.objects.bulk_create(history)
         batch.flush()
         return batch.result

@@ -282,7 +282,7 @@ def load_demo(now: datetime) -> DemoSummary:
     for number, buyer, product, days, free in (("82000005", "demo-mohamed", "P-100009", 5, False),
                                                ("82000006", "demo-mohamed", "P-100008", 18, False),
                                                ("83000005", "demo-sarah", "P-100002", 1, True)):
-        o = b.order(number, buyer, product, f"return parcel shipped back {days} days ago" + (" (free return)" if free else ""),
+        o = b.order(number, buyer, product, f"return parcel shipped back {days} day{'s' if days != 1 else ''} ago" + (" (free return)" if free else ""),
                     status=S.DELIVERED, placed_ago=(days + 15) * d)
         b.ship(o, ago=(days + 12) * d, window=(3 * d, 6 * d), delivered=True)
         case = actions.request_return(o, description="المقاس غير مناسب", now=now - (days + 2) * d)

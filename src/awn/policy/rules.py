@@ -435,7 +435,7 @@ def refund_status(
     policy: MarketPolicy, *, approved_at: datetime, now: datetime, refunded_at: datetime | None = None
 ) -> Decision:
     """An approved refund: processing (before the window) -> within_window -> overdue (after the
-    window's end, inclusive): escalate as "refund later than expected". ``refunded`` ends it."""
+    window's end instant, like every other deadline): escalate as "refund later than expected". ``refunded`` ends it."""
     approved, current = utc(approved_at, "approved_at"), utc(now, "now")
     refunded = utc_or_none(refunded_at, "refunded_at")
     calendar = BusinessCalendar(policy)
@@ -461,7 +461,7 @@ def refund_status(
             rule_id, "refunded", now_text, reason=reason, facts=facts, next_step="wait", window=window
         )
     ago = count(days_elapsed, "business_day")
-    if current > end:
+    if current >= end:
         escalate = _escalates(policy, "refund_late")
         return Decision(
             rule_id=rule_id,

@@ -66,8 +66,8 @@ TEMPLATES: Mapping[str, Text] = MappingProxyType(
         ),
         "payment.reason": _t(
             "يكتمل التحقق من {typical_share}% من المدفوعات خلال {typical}، ومن {max_share}% منها خلال "
-            "{max}؛ وإذا تجاوز {escalate_after} يُحال الأمر إلى فريق الدعم. تُحسب ساعات العمل من {open} "
-            "إلى {close} في أيام العمل، دون عطلة نهاية الأسبوع والعطل الرسمية.",
+            "{max}؛ وإذا تجاوز التحقق {escalate_after} يُحال الأمر إلى فريق الدعم. تُحسب ساعات العمل من {open} "
+            "إلى {close} في أيام العمل، باستثناء عطلة نهاية الأسبوع والعطل الرسمية.",
             "{typical_share}% of payments are verified within {typical} and {max_share}% within {max}; "
             "past {escalate_after} the case goes to our support team. Business hours run from {open} to "
             "{close} on working days, excluding the weekend and public holidays.",
@@ -82,7 +82,7 @@ TEMPLATES: Mapping[str, Text] = MappingProxyType(
         ),
         "seller.silent.now": _t(
             "لم يردّ البائع على رسالتك منذ {elapsed}، وقد انقضت المهلة المعتادة للرد ({window}).",
-            "The seller hasn't replied to your message for {elapsed}; the usual {window} for a reply has "
+            "The seller hasn't replied to your message for {elapsed}; the usual reply window of {window} has "
             "passed.",
         ),
         "seller.replied.now": _t(
@@ -91,7 +91,7 @@ TEMPLATES: Mapping[str, Text] = MappingProxyType(
         ),
         "seller.escalation_reason": _t(
             "لم يردّ البائع على رسالة المشتري منذ {elapsed}، متجاوزًا مهلة الرد ({window}).",
-            "The seller has not replied to the buyer's message for {elapsed}, past the {window} reply window.",
+            "The seller has not replied to the buyer's message for {elapsed}; the reply window is {window}.",
         ),
         "seller.reason": _t(
             "إذا لم يردّ البائع خلال {window} من رسالتك، يحق لك طلب المساعدة من فريق الدعم. ويمكنك أيضًا "
@@ -275,7 +275,7 @@ TEMPLATES: Mapping[str, Text] = MappingProxyType(
         # --- order.missing ---------------------------------------------------------------
         "order.missing.now": _t(
             "لم نعثر على هذا الطلب في حسابك. غالبًا ما يكون السبب تسجيل الدخول ببريد إلكتروني أو رقم هاتف "
-            "مختلف عند الشراء، أو أن الطلب مؤرشف أو مخفي بعامل تصفية. جرّب البحث في «طلباتي» بعد إزالة "
+            "مختلف عند الشراء، أو أن الطلب مؤرشف أو مخفي بعامل تصفية. يمكنك البحث في «طلباتي» بعد إزالة "
             "عوامل التصفية.",
             "We couldn't find this order in your account. Usually that's because it was placed while signed "
             "in with a different email or phone number, or it has been archived or hidden by a filter. Try "

@@ -1,0 +1,328 @@
+"""The intent classifier: n-gram TF-IDF views, a linear model, temperature-calibrated softmax.
+
+Features (each a TF-IDF block, L2-normalised per block, then weighted):
+
+* character n-grams (within word boundaries) of the normalised text – robust to typos,
+  dialect spelling and clitics ("وطلبي", "بالطلب");
+* word uni/bi-grams of the normalised text – negations and short phrases ("ما وصل", "not arrived");
+* character n-grams of the consonant skeleton (:func:`awn.nlu.arabizi.skeleton`) – the bridge
+  between Arabic script and Arabizi;
+* optionally a dense sentence embedding (:mod:`awn.nlu.embeddings`).
+
+A linear SVM (or logistic regression) scores the labels; the scores go through a softmax whose
+temperature is fitted on out-of-fold scores of the training data (never on the test split), so
+that a confidence of 0.9 is right about 90% of the time.
+
+A trained model is a folder of plain files – ``meta.json``, ``vocab.json``, ``arrays.npz`` – and
+no pickle, so loading an operator's model folder executes no code.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass, field, replace
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import scipy.sparse as sp
+from scipy.optimize import minimize_scalar
+from sklearn.feature_extraction.text import TfidfVectorizer
+from sklearn.linear_model import LogisticRegression
+from sklearn.model_selection import StratifiedKFold
+from sklearn.svm import LinearSVC
+
+from awn.nlu.arabizi import skeleton
+from awn.nlu.embeddings import get_embedder
+
+FORMAT_VERSION = 1
+WORD_TOKENS = r"(?u)[^\W\d_]+|\d+|[^\w\s]"
+
+
+@dataclass(frozen=True, slots=True)
+class ViewSpec:
+    """One TF-IDF block. ``source`` is ``text`` (normalised) or ``skeleton``."""
+
+    name: str
+    source: str
+    analyzer: str  # "char_wb" | "char" | "word"
+    ngram: tuple[int, int]
+    weight: float = 1.0
+    min_df: int = 1
+    max_features: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ModelSpec:
+    """Everything that decides how a model is trained (stored with the model)."""
+
+    views: tuple[ViewSpec, ...]
+    classifier: str = "svm"  # "svm" (LinearSVC) | "lr" (multinomial logistic regression)
+    C: float = 0.5
+    class_weight: str | None = "balanced"
+    embedder: str | None = None
+    embed_weight: float = 1.0
+    calibration_folds: int = 5
+    seed: int = 13
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> ModelSpec:
+        views = tuple(ViewSpec(**{**v, "ngram": tuple(v["ngram"])}) for v in data["views"])
+        return cls(**{**data, "views": views})
+
+
+DEFAULT_SPEC = ModelSpec(
+    views=(
+        ViewSpec("char", "text", "char_wb", (2, 5)),
+        ViewSpec("word", "text", "word", (1, 2)),
+        ViewSpec("skel", "skeleton", "char_wb", (2, 4)),
+    ),
+)
+
+
+def source_texts(source: str, normalized: Sequence[str]) -> list[str]:
+    if source == "text":
+        return list(normalized)
+    if source == "skeleton":
+        return [skeleton(t) for t in normalized]
+    raise ValueError(f"unknown view source {source!r}")
+
+
+def _vectorizer(view: ViewSpec, vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    kwargs: dict[str, Any] = {
+        "analyzer": view.analyzer,
+        "ngram_range": view.ngram,
+        "sublinear_tf": True,
+        "lowercase": False,  # normalize() already case-folds
+        "dtype": np.float32,
+        "vocabulary": vocabulary,
+    }
+    if vocabulary is None:
+        kwargs["min_df"] = view.min_df
+        kwargs["max_features"] = view.max_features
+    if view.analyzer == "word":
+        kwargs["token_pattern"] = WORD_TOKENS
+    return TfidfVectorizer(**kwargs)
+
+
+@dataclass
+class Featurizer:
+    spec: ModelSpec
+    vectorizers: list[TfidfVectorizer] = field(default_factory=list)
+
+    @property
+    def n_features(self) -> int:
+        n = sum(len(v.vocabulary_) for v in self.vectorizers)
+        if self.spec.embedder:
+            n += get_embedder(self.spec.embedder).dim
+        return n
+
+    def fit_transform(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> sp.csr_matrix:
+        self.vectorizers = [_vectorizer(v) for v in self.spec.views]
+        blocks = [
+            vec.fit_transform(source_texts(view.source, normalized)) * view.weight
+            for vec, view in zip(self.vectorizers, self.spec.views, strict=True)
+        ]
+        return self._stack(blocks, raw, embeddings)
+
+    def transform(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> sp.csr_matrix:
+        blocks = [
+            vec.transform(source_texts(view.source, normalized)) * view.weight
+            for vec, view in zip(self.vectorizers, self.spec.views, strict=True)
+        ]
+        return self._stack(blocks, raw, embeddings)
+
+    def _stack(self, blocks: list[Any], raw: Sequence[str], embeddings: np.ndarray | None) -> sp.csr_matrix:
+        if self.spec.embedder:
+            if embeddings is None:
+                embeddings = get_embedder(self.spec.embedder).embed(raw)
+            blocks.append(sp.csr_matrix(embeddings * self.spec.embed_weight))
+        return sp.hstack(blocks, format="csr", dtype=np.float32)
+
+
+def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
+    z = scores / temperature
+    z = z - z.max(axis=1, keepdims=True)
+    np.exp(z, out=z)
+    z /= z.sum(axis=1, keepdims=True)
+    return z
+
+
+def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
+    """Temperature minimising the negative log-likelihood of held-out scores."""
+
+    def nll(log_t: float) -> float:
+        p = _softmax(scores, math.exp(log_t))
+        return float(-np.log(np.clip(p[np.arange(len(y)), y], 1e-12, None)).mean())
+
+    res = minimize_scalar(nll, bounds=(-6.0, 4.0), method="bounded")
+    return float(math.exp(res.x))
+
+
+def _linear(spec: ModelSpec) -> LinearSVC | LogisticRegression:
+    if spec.classifier == "svm":
+        return LinearSVC(C=spec.C, class_weight=spec.class_weight, random_state=spec.seed, max_iter=5000)
+    if spec.classifier == "lr":
+        return LogisticRegression(C=spec.C, class_weight=spec.class_weight, max_iter=3000, random_state=spec.seed)
+    raise ValueError(f"unknown classifier {spec.classifier!r}")
+
+
+def _weights(clf: LinearSVC | LogisticRegression, n_labels: int) -> tuple[np.ndarray, np.ndarray]:
+    coef = np.asarray(clf.coef_, dtype=np.float32)
+    intercept = np.asarray(clf.intercept_, dtype=np.float32)
+    if n_labels == 2:  # binary models keep one row: expand to two symmetric scores
+        coef = np.vstack([-coef, coef]) / 2
+        intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
+    return coef.T.copy(), intercept
+
+
+@dataclass
+class IntentModel:
+    """A trained classifier: label scores -> calibrated probabilities."""
+
+    spec: ModelSpec
+    labels: list[str]
+    featurizer: Featurizer
+    weights: np.ndarray  # (n_features, n_labels) float32
+    bias: np.ndarray  # (n_labels,)
+    temperature: float
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def scores(self, X: sp.csr_matrix) -> np.ndarray:
+        return np.asarray(X @ self.weights) + self.bias
+
+    def predict_proba(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        X = self.featurizer.transform(normalized, raw, embeddings)
+        return _softmax(self.scores(X), self.temperature)
+
+    # --- training ---------------------------------------------------------------------------
+    @classmethod
+    def train(
+        cls,
+        normalized: Sequence[str],
+        raw: Sequence[str],
+        labels: Sequence[str],
+        spec: ModelSpec = DEFAULT_SPEC,
+        embeddings: np.ndarray | None = None,
+    ) -> IntentModel:
+        started = time.perf_counter()
+        label_list = sorted(set(labels))
+        if len(label_list) < 2:
+            raise ValueError("training needs at least two different labels")
+        index = {label: i for i, label in enumerate(label_list)}
+        y = np.array([index[label] for label in labels])
+        if spec.embedder and embeddings is None:
+            embeddings = get_embedder(spec.embedder).embed(raw)
+
+        temperature = 1.0
+        min_count = int(np.bincount(y).min())
+        folds = min(spec.calibration_folds, min_count)
+        oof_scores = None
+        if folds >= 2:
+            oof_scores = np.zeros((len(y), len(label_list)), dtype=np.float32)
+            cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+            for train_idx, held_idx in cv.split(np.zeros(len(y)), y):
+                feat = Featurizer(spec)
+                sub = [normalized[i] for i in train_idx]
+                sub_raw = [raw[i] for i in train_idx]
+                emb_tr = embeddings[train_idx] if embeddings is not None else None
+                X_tr = feat.fit_transform(sub, sub_raw, emb_tr)
+                clf = _linear(spec).fit(X_tr, y[train_idx])
+                W, b = _weights(clf, len(label_list))
+                emb_held = embeddings[held_idx] if embeddings is not None else None
+                X_held = feat.transform(
+                    [normalized[i] for i in held_idx], [raw[i] for i in held_idx], emb_held
+                )
+                oof_scores[held_idx] = np.asarray(X_held @ W) + b
+            temperature = fit_temperature(oof_scores, y)
+
+        featurizer = Featurizer(spec)
+        X = featurizer.fit_transform(normalized, raw, embeddings)
+        clf = _linear(spec).fit(X, y)
+        W, b = _weights(clf, len(label_list))
+        meta = {
+            "format": FORMAT_VERSION,
+            "n_examples": len(y),
+            "train_seconds": round(time.perf_counter() - started, 2),
+        }
+        model = cls(spec, label_list, featurizer, W, b, temperature, meta)
+        if oof_scores is not None:
+            model.meta["oof_accuracy"] = float((oof_scores.argmax(axis=1) == y).mean())
+        return model
+
+    # --- persistence ------------------------------------------------------------------------
+    def save(self, folder: str | Path, extra_meta: dict[str, Any] | None = None) -> None:
+        """Write the model as plain files into ``folder`` (created; files replaced)."""
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        vocab: dict[str, list[str]] = {}
+        arrays: dict[str, np.ndarray] = {}
+        for view, vec in zip(self.spec.views, self.featurizer.vectorizers, strict=True):
+            terms = [""] * len(vec.vocabulary_)
+            for term, i in vec.vocabulary_.items():
+                terms[i] = term
+            vocab[view.name] = terms
+            arrays[f"idf_{view.name}"] = vec.idf_.astype(np.float32)
+        # float16 halves the file; scores move by ~1e-3, far below any decision margin.
+        arrays["weights"] = self.weights.astype(np.float16)
+        arrays["bias"] = self.bias.astype(np.float32)
+        meta = {
+            **self.meta,
+            **(extra_meta or {}),
+            "format": FORMAT_VERSION,
+            "labels": self.labels,
+            "temperature": self.temperature,
+            "spec": self.spec.to_dict(),
+        }
+        tmp_suffix = ".tmp"
+        (folder / ("vocab.json" + tmp_suffix)).write_text(
+            json.dumps(vocab, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
+        )
+        with open(folder / ("arrays.npz" + tmp_suffix), "wb") as fh:
+            np.savez_compressed(fh, **arrays)
+        (folder / ("meta.json" + tmp_suffix)).write_text(
+            json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
+        )
+        for name in ("vocab.json", "arrays.npz", "meta.json"):  # meta last: it marks completeness
+            (folder / (name + tmp_suffix)).replace(folder / name)
+
+    @classmethod
+    def load(cls, folder: str | Path) -> IntentModel:
+        folder = Path(folder)
+        meta_path = folder / "meta.json"
+        if not meta_path.is_file():
+            raise FileNotFoundError(f"{folder}: not a model folder (no meta.json)")
+        meta = json.loads(meta_path.read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{folder}: model format {meta.get('format')} (this engine reads {FORMAT_VERSION})")
+        spec = ModelSpec.from_dict(meta["spec"])
+        vocab = json.loads((folder / "vocab.json").read_text(encoding="utf-8"))
+        with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
+            featurizer = Featurizer(spec)
+            for view in spec.views:
+                terms = vocab[view.name]
+                vec = _vectorizer(view, {t: i for i, t in enumerate(terms)})
+                vec.idf_ = arrays[f"idf_{view.name}"].astype(np.float64)
+                featurizer.vectorizers.append(vec)
+            weights = arrays["weights"].astype(np.float32)
+            bias = arrays["bias"].astype(np.float32)
+        if spec.embedder:
+            get_embedder(spec.embedder)  # fail now, clearly, if it is not installed
+        return cls(spec, list(meta["labels"]), featurizer, weights, bias, float(meta["temperature"]), meta)
+
+
+def with_overrides(spec: ModelSpec, **changes: Any) -> ModelSpec:
+    """A copy of ``spec`` with some fields changed (for benchmarks and tuning)."""
+    return replace(spec, **changes)

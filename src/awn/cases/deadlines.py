@@ -42,6 +42,7 @@ from awn.cases.models import Case, Escalation, Priority, RefundLine, RefundLineK
 from awn.cases.policies import policy_for
 from awn.cases.transitions import Kind, Status
 from awn.core.audit import audit_row
+from awn.core.bulk import append_rows
 from awn.core.models import Actor, AuditEvent
 from awn.marketplace.models import ClosedReason, Order, OrderStatus, OrderStatusChange, Payment, VerificationStatus
 
@@ -85,6 +86,17 @@ def _claim(qs, batch_size: int):  # type: ignore[no-untyped-def]
     return list(qs[:batch_size])
 
 
+# What the worker reads of each claimed row (loading whole rows, JSON address included, costs more
+# than the rest of the batch).
+_ORDER_FIELDS = ("id", "order_number", "customer_id", "seller_id", "market", "status", "currency", "items_total",
+                 "shipping_fee", "processing_deadline", "closed_reason", "updated_at")
+_CASE_FIELDS = ("id", "kind", "status", "market", "customer_id", "seller_id", "order_id", "deadline_at", "updated_at",
+                "opened_at", "seller_window_started_at", "approved_at", "amount", "currency",
+                "return_parcel__id", "return_parcel__shipped_back_at", "return_parcel__free_return",
+                *(f"order__{f}" for f in _ORDER_FIELDS))
+_PAYMENT_FIELDS = ("id", "order_id", "submitted_at", "verification_status", "escalate_at")
+
+
 class _Batch:
     """Effects collected while processing claimed rows, written with a handful of bulk queries."""
 
@@ -94,9 +106,11 @@ class _Batch:
         self.audit: list[AuditEvent] = []
         self.escalations: list[Escalation] = []
         self.refunds: list[tuple[Case, list[RefundLine], str]] = []
+        self.history: list[OrderStatusChange] = []
         self.result = FireResult()
 
-    def escalate(self, esc: Escalation) -> None:
+    def escalate(self, esc: Escalation, cause: AuditEvent) -> None:
+        cause.data["escalation"] = esc.dedupe_key
         self.escalations.append(esc)
 
     def flush(self) -> None:
@@ -114,21 +128,18 @@ class _Batch:
                 )
             RefundLine.objects.bulk_create(lines)
         if self.escalations:
-            # ignore_conflicts: the unique dedupe_key turns a repeated escalation into a no-op.
+            # ignore_conflicts: the unique dedupe_key turns a repeated escalation into a no-op. The
+            # audit row of the change that caused it names it (data["escalation"]).
             Escalation.objects.bulk_create(self.escalations, ignore_conflicts=True)
-            for esc in self.escalations:
-                self.audit.append(
-                    audit_row("escalation", esc.case_id or esc.payment_id or esc.order_id or 0, action="escalated",
-                              new=esc.rule_id, actor=Actor.TIMER, actor_ref=self.worker, at=self.now,
-                              rule_id=esc.rule_id, reason=esc.reason_en, data={"dedupe_key": esc.dedupe_key})
-                )
-        AuditEvent.objects.bulk_create(self.audit)
+        append_rows(self.audit)
+        append_rows(self.history)
 
 
 def _fire_cases(now: datetime, batch_size: int, worker: str) -> FireResult:
     with transaction.atomic():
         claimed = _claim(
-            Case.objects.filter(deadline_at__lte=now).select_related("order", "return_parcel").order_by("deadline_at", "id"),
+            Case.objects.filter(deadline_at__lte=now).select_related("order", "return_parcel")
+            .only(*_CASE_FIELDS).order_by("deadline_at", "id"),
             batch_size,
         )
         if not claimed:
@@ -162,10 +173,11 @@ def _fire_case(case: Case, batch: _Batch, paid: dict[int, Decimal], refunded: di
     order = case.order
     if case.kind == Kind.DISPUTE and case.status == Status.AWAITING_SELLER:
         decision = rules.issue_review(pol, reported_at=case.seller_window_started_at or case.opened_at, now=now)
-        batch.audit.append(_transition(case, Status.PLATFORM_REVIEW, actor=Actor.TIMER, actor_ref=batch.worker, at=now,
-                                       rule_id="issue.platform_review", reason=decision.reason.en))
+        row = _transition(case, Status.PLATFORM_REVIEW, actor=Actor.TIMER, actor_ref=batch.worker, at=now,
+                          rule_id="issue.platform_review", reason=decision.reason.en)
+        batch.audit.append(row)
         batch.escalate(build_escalation("issue.platform_review", f"case:{case.pk}", order=order, case=case, at=now,
-                                        actor=Actor.TIMER, reason=decision.reason))
+                                        actor=Actor.TIMER, reason=decision.reason), cause=row)
         batch.result.fired["dispute_platform_review"] += 1
     elif case.kind == Kind.RETURN and case.status == Status.IN_TRANSIT:
         assert case.return_parcel is not None
@@ -188,10 +200,11 @@ def _fire_case(case: Case, batch: _Batch, paid: dict[int, Decimal], refunded: di
         batch.result.fired["return_auto_refund"] += 1
     elif case.kind == Kind.REFUND and case.status == Status.APPROVED:
         decision = rules.refund_status(pol, approved_at=case.approved_at or case.opened_at, now=now)
-        batch.audit.append(_transition(case, Status.OVERDUE, actor=Actor.TIMER, actor_ref=batch.worker, at=now,
-                                       rule_id="refund.processing_window", reason=decision.reason.en))
+        row = _transition(case, Status.OVERDUE, actor=Actor.TIMER, actor_ref=batch.worker, at=now,
+                          rule_id="refund.processing_window", reason=decision.reason.en)
+        batch.audit.append(row)
         batch.escalate(build_escalation("escalate.when", f"refund_late:{case.pk}", order=order, case=case, at=now,
-                                        actor=Actor.TIMER, reason=decision.escalation_reason or decision.reason))
+                                        actor=Actor.TIMER, reason=decision.escalation_reason or decision.reason), cause=row)
         batch.result.fired["refund_overdue"] += 1
     else:
         case.deadline_at = None  # nothing to fire in this status (a stale timer)
@@ -201,7 +214,8 @@ def _fire_case(case: Case, batch: _Batch, paid: dict[int, Decimal], refunded: di
 def _fire_payments(now: datetime, batch_size: int, worker: str) -> FireResult:
     with transaction.atomic():
         claimed = _claim(
-            Payment.objects.filter(escalate_at__lte=now).select_related("order").order_by("escalate_at", "id"),
+            Payment.objects.filter(escalate_at__lte=now).select_related("order")
+            .only(*_PAYMENT_FIELDS, *(f"order__{f}" for f in _ORDER_FIELDS)).order_by("escalate_at", "id"),
             batch_size,
         )
         if not claimed:
@@ -220,9 +234,13 @@ def _fire_payments(now: datetime, batch_size: int, worker: str) -> FireResult:
                 continue
             decision = rules.payment_verification(pol, submitted_at=payment.submitted_at, now=now)
             payment.escalate_at = None
+            row = audit_row("payment", payment.pk, action="escalated", old=payment.verification_status,
+                            new=payment.verification_status, actor=Actor.TIMER, actor_ref=worker, at=now,
+                            rule_id="payment.verification_escalate", reason=decision.reason.en)
+            batch.audit.append(row)
             batch.escalate(build_escalation("payment.verification_escalate", f"payment:{payment.pk}", order=payment.order,
                                             payment=payment, at=now, actor=Actor.TIMER, priority=Priority.HIGH,
-                                            reason=decision.escalation_reason or decision.reason))
+                                            reason=decision.escalation_reason or decision.reason), cause=row)
             batch.result.fired["payment_escalated"] += 1
         _grouped_update(Payment, claimed, ("escalate_at",))
         batch.flush()
@@ -233,14 +251,13 @@ def _fire_orders(now: datetime, batch_size: int, worker: str) -> FireResult:
     with transaction.atomic():
         claimed = _claim(
             Order.objects.filter(status__in=[OrderStatus.CONFIRMED, OrderStatus.PROCESSING], processing_deadline__lte=now)
-            .order_by("processing_deadline", "id"),
+            .only(*_ORDER_FIELDS).order_by("processing_deadline", "id"),
             batch_size,
         )
         if not claimed:
             return FireResult()
         batch = _Batch(now, worker)
         paid, refunded = paid_and_refunded([o.pk for o in claimed])
-        history = []
         for order in claimed:
             pol = policy_for(order.market)
             assert order.processing_deadline is not None
@@ -249,7 +266,7 @@ def _fire_orders(now: datetime, batch_size: int, worker: str) -> FireResult:
             order.status = OrderStatus.CLOSED
             order.closed_reason = ClosedReason.SELLER_DELAY
             order.updated_at = now
-            history.append(OrderStatusChange(order=order, old_status=old, new_status=order.status, at=now,
+            batch.history.append(OrderStatusChange(order=order, old_status=old, new_status=order.status, at=now,
                                              actor=Actor.TIMER, note="not shipped by the processing deadline"))
             batch.audit.append(audit_row("order", order.pk, action="status", old=old, new=order.status, actor=Actor.TIMER,
                                          actor_ref=worker, at=now, rule_id="order.auto_closed", reason=decision.reason.en))
@@ -263,7 +280,6 @@ def _fire_orders(now: datetime, batch_size: int, worker: str) -> FireResult:
                 batch.refunds.append((refund, lines, "order.auto_closed"))
             batch.result.fired["order_closed_refunded"] += 1
         _grouped_update(Order, claimed, ("status", "closed_reason", "updated_at"))
-        OrderStatusChange.objects.bulk_create(history)
         batch.flush()
         return batch.result
 

@@ -21,7 +21,7 @@ def policy_for(market: str) -> MarketPolicy:
 
 @lru_cache(maxsize=32)
 def _calendar(market: str, overrides_dir: str | None) -> BusinessCalendar:
-    return BusinessCalendar(_load(market, overrides_dir))
+    return BusinessCalendar.of(_load(market, overrides_dir))
 
 
 def calendar_for(market: str) -> BusinessCalendar:

@@ -37,6 +37,8 @@ from sklearn.svm import LinearSVC
 
 from awn.nlu.arabizi import skeleton
 from awn.nlu.embeddings import get_embedder
+from awn.nlu.entities import extract_entities
+from awn.nlu.lexicon import concept_text
 
 FORMAT_VERSION = 1
 WORD_TOKENS = r"(?u)[^\W\d_]+|\d+|[^\w\s]"
@@ -91,6 +93,8 @@ def source_texts(source: str, normalized: Sequence[str]) -> list[str]:
         return list(normalized)
     if source == "skeleton":
         return [skeleton(t) for t in normalized]
+    if source == "concepts":
+        return [concept_text(t, [e.type for e in extract_entities(t)]) for t in normalized]
     raise ValueError(f"unknown view source {source!r}")
 
 

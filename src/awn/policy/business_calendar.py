@@ -66,6 +66,12 @@ class BusinessCalendar:
         self.opening, self.closing = policy.business_hours
         self._extra = {holiday.day: holiday.name for holiday in policy.extra_holidays}
         self._removed = policy.removed_holidays
+        self._nth: dict[tuple[date, int], date] = {}  # (local date, n) -> n-th business day after it
+
+    @classmethod
+    def of(cls, policy: MarketPolicy) -> BusinessCalendar:
+        """A shared calendar for ``policy`` (its day caches then serve every rule call)."""
+        return _calendar_of(policy)
 
     # --- days ---------------------------------------------------------------------------
 
@@ -114,9 +120,14 @@ class BusinessCalendar:
         local = self.local(start)
         if days == 0:
             return local.astimezone(UTC)
-        target = local.date()
-        for _ in range(days):
-            target = self.next_business_day(target)
+        key = (local.date(), days)
+        target = self._nth.get(key)
+        if target is None:
+            target = local.date()
+            for _ in range(days):
+                target = self.next_business_day(target)
+            if len(self._nth) < 100_000:  # bounded: a long-running worker sees only so many dates
+                self._nth[key] = target
         return datetime.combine(target, local.time(), tzinfo=self.zone).astimezone(UTC)
 
     def business_days_between(self, start: datetime, end: datetime) -> int:
@@ -192,3 +203,8 @@ class BusinessCalendar:
     def business_hours_between(self, start: datetime, end: datetime) -> float:
         """Business hours from ``start`` to ``end`` (0.0 if end <= start): the inverse of add_business_hours."""
         return self.business_time_between(start, end) / timedelta(hours=1)
+
+
+@lru_cache(maxsize=64)
+def _calendar_of(policy: MarketPolicy) -> BusinessCalendar:
+    return BusinessCalendar(policy)

@@ -133,7 +133,7 @@ def _decision(
 
 def payment_escalation_deadline(policy: MarketPolicy, submitted_at: datetime) -> datetime:
     """When a still-pending payment verification goes to support: submitted_at + 24 business hours."""
-    return BusinessCalendar(policy).add_business_hours(
+    return BusinessCalendar.of(policy).add_business_hours(
         utc(submitted_at, "submitted_at"), policy.payment_escalate_business_hours
     )
 
@@ -153,7 +153,7 @@ def payment_verification(
     """
     submitted, current = utc(submitted_at, "submitted_at"), utc(now, "now")
     verified = utc_or_none(verified_at, "verified_at")
-    calendar = BusinessCalendar(policy)
+    calendar = BusinessCalendar.of(policy)
     typical_by = submitted + timedelta(hours=policy.payment_typical_hours)
     deadline = calendar.add_business_hours(submitted, policy.payment_escalate_business_hours)
     spent = max(current - submitted, timedelta(0))
@@ -417,7 +417,7 @@ def missing_evidence(provided: Iterable[str], policy: MarketPolicy | None = None
 
 def refund_expected_window(policy: MarketPolicy, approved_at: datetime) -> tuple[datetime, datetime]:
     """The 1st and 10th business day after approval, at the approval's local time (UTC instants)."""
-    calendar = BusinessCalendar(policy)
+    calendar = BusinessCalendar.of(policy)
     approved = utc(approved_at, "approved_at")
     return (
         calendar.add_business_days(approved, policy.refund_min_business_days),
@@ -438,7 +438,7 @@ def refund_status(
     window's end instant, like every other deadline): escalate as "refund later than expected". ``refunded`` ends it."""
     approved, current = utc(approved_at, "approved_at"), utc(now, "now")
     refunded = utc_or_none(refunded_at, "refunded_at")
-    calendar = BusinessCalendar(policy)
+    calendar = BusinessCalendar.of(policy)
     start, end = refund_expected_window(policy, approved)
     days_elapsed = calendar.business_days_between(approved, current)
     span = count_range(policy.refund_min_business_days, policy.refund_max_business_days, "business_day")

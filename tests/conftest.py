@@ -1,8 +1,13 @@
-"""Shared personas: a buyer in Riyadh, a buyer in Cairo, a buyer in Dubai, a seller in Shenzhen, an outsider."""
+"""Shared personas: a buyer in Riyadh, a buyer in Cairo, a buyer in Dubai, a seller in Shenzhen, an outsider.
+
+Django-backed fixtures live here so every test folder (django/, assistant/, api/, webchat/,
+whatsapp/) shares them; the plain-Python suites (policy/, nlu/) never request them.
+"""
 
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -17,3 +22,61 @@ def pytest_report_header(config: pytest.Config) -> str:
 def now() -> datetime:
     """Tuesday 1 December 2026, 09:00 UTC (12:00 in Riyadh): a plain business day in every market."""
     return datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_media_and_policy(request: pytest.FixtureRequest, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
+    """Tests that touch the database get their own media folder and a fresh policy cache."""
+    uses_db = bool({"db", "transactional_db", "django_db_setup"} & set(request.fixturenames)) or request.node.get_closest_marker("django_db")
+    if not uses_db:
+        yield
+        return
+    from awn.cases.policies import clear_cache
+
+    settings = request.getfixturevalue("settings")
+    settings.MEDIA_ROOT = tmp_path / "media"
+    clear_cache()
+    yield
+    clear_cache()
+
+
+@pytest.fixture
+def riyadh_buyer(db):  # type: ignore[no-untyped-def]
+    from tests.django import factories as f
+
+    return f.customer("riyadh", market="SA", phone="+966500000201", email="riyadh@test.example")
+
+
+@pytest.fixture
+def cairo_buyer(db):  # type: ignore[no-untyped-def]
+    from tests.django import factories as f
+
+    return f.customer("cairo", market="EG", phone="+201000000202", email="cairo@test.example")
+
+
+@pytest.fixture
+def dubai_buyer(db):  # type: ignore[no-untyped-def]
+    from tests.django import factories as f
+
+    return f.customer("dubai", market="AE", phone="+971500000203", email="dubai@test.example", language="en")
+
+
+@pytest.fixture
+def outsider(db):  # type: ignore[no-untyped-def]
+    from tests.django import factories as f
+
+    return f.customer("outsider", market="SA", phone="+966500000299", email="outsider@test.example")
+
+
+@pytest.fixture
+def shenzhen_seller(db):  # type: ignore[no-untyped-def]
+    from tests.django import factories as f
+
+    return f.seller("shenzhen", country="CN", timezone="Asia/Shanghai")
+
+
+@pytest.fixture
+def agent(db):  # type: ignore[no-untyped-def]
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.create_user("agent-amal", password="not-used-in-tests", is_staff=True)

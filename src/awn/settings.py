@@ -35,6 +35,10 @@ INSTALLED_APPS = [
     "awn.core",
     "awn.marketplace",
     "awn.cases",
+    "awn.helpdesk",
+    "awn.channels.api",
+    "awn.channels.webchat",
+    "awn.channels.whatsapp",
 ]
 
 MIDDLEWARE = [

@@ -317,6 +317,17 @@ def load_demo(now: datetime) -> DemoSummary:
     refund = Case.objects.get(order=o, kind="refund")
     actions.mark_refund_paid(refund, now=now - 4 * d)
 
+    # The operator's official contact channels (placeholders; an operator sets its own).
+    from awn.helpdesk.models import OfficialChannel
+
+    for market, wa in (("SA", "+966500000900"), ("EG", "+201000000900"), ("AE", "+971500000900"), ("MA", "+212600000900")):
+        OfficialChannel.objects.create(market=market, kind="whatsapp", value=wa, label_ar="واتساب خدمة العملاء",
+                                       label_en="Customer care on WhatsApp")
+        OfficialChannel.objects.create(market=market, kind="email", value=f"care-{market.lower()}@waha.example",
+                                       label_ar="البريد الإلكتروني لخدمة العملاء", label_en="Customer care email")
+        OfficialChannel.objects.create(market=market, kind="help_center", value="https://help.waha.example/",
+                                       label_ar="مركز المساعدة", label_en="Help center")
+
     # Let the timers that are already due fire, as the worker would have.
     fire_due(now, worker="demo")
     return DemoSummary(customers=Customer.objects.count(), orders=Order.objects.count(), cases=Case.objects.count(),

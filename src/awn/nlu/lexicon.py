@@ -24,6 +24,8 @@ import re
 from collections.abc import Iterable
 from functools import lru_cache
 
+from awn.nlu.arabizi import skeleton_word
+
 # Concept -> stems (already in normalize() form: ا for أإآ, ه for ة, ي for ى, lower-case Latin).
 CONCEPTS: dict[str, tuple[str, ...]] = {
     "ORDER": (
@@ -107,6 +109,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "natra", "nstanna", "kantsna", "ntsna", "=ينتظر", "=intazar",
     ),
     "CANCEL": (
+        "elghu", "elgho", "alghu", "lghu", "ilghu", "el8o", "el8u", "elghi", "كنسلو", 
         "الغاء", "الغي", "لغي", "لغيو", "ملغي", "ملغيه", "الملغي", "تلغات", "كنسل", "كانسل", "كنسله",
         "ابطل", "تبطل", "نبطل", "تبطلت", "cancel", "cancelled", "canceled", "cancellation", "annuler",
         "annule", "annulé", "annulation", "el8i", "l8i", "lghi", "nlghi", "alghi", "elghi", "ilghi",
@@ -189,6 +192,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "bayi3", "baye3", "ba2e3", "bay3", "elbaye3", "lbay3", "sahb", "صاحب",
     ),
     "REPLY": (
+        "messaged", "contacted", "=got_nothing", "=heard", 
         "=رد", "يرد", "بيرد", "يردش", "كيردش", "ردو", "جواب", "يجاوب", "يجاوبش", "اجابه", "يجيب",
         "ساكت", "مطنش", "مطنشني", "تجاهل", "يتجاهل", "رسايل", "رسايلي", "الرسايل", "رساله",
         "راسلت", "اراسل", "reply", "replied", "replies", "respond", "responding", "responds",
@@ -210,6 +214,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=mashi_huwa", "=مش_هو",
     ),
     "MISSING": (
+        "ekhtafa", "ekhtafet", "ikhtafa", "disappear", "yetla3", "yitla3", "ybayen", "ybanch", "ma_yetla3", 
         "اختفي", "اختفا", "انمسح", "تمسح", "مختفي", "ضايع", "ضاع", "مش_لاقي", "لاقي", "لاقيه",
         "لقيت", "لقيتش", "لقيته", "نلقي", "الاقي", "دورت", "موجود", "موجوده", "ظاهر", "يظهر",
         "يبان", "كايناش", "فاضيه", "فارغه", "missing", "disappeared", "vanished", "gone", "find",
@@ -222,6 +227,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "profile", "7sab", "7sabi", "7esabi", "7esab", "el7esab", "مستخدم", "user",
     ),
     "LOGIN": (
+        "logging", "logged", "logout", "signed", "=barra", "=برا", "يطلعني", "ytla3ni", "fout", "=فوت", 
         "دخول", "الدخول", "ادخل", "ندخل", "يدخل", "تسجيل_الدخول", "لوجين", "باسورد", "الباسورد",
         "الباسوورد", "كلمه", "السر", "المرور", "رمز", "الرمز", "كود", "الكود", "otp", "code",
         "login", "log", "sign", "signin", "password", "passe", "mot", "locked", "blocked", "hacked",
@@ -257,11 +263,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "ai", "chatbot",
     ),
     "TALK": (
+        "nhder", "nhdar", "nahder", "7ke", "a7ke", "=احكي", 
         "اكلم", "اتكلم", "نتكلم", "كلم", "احكي", "نحكي", "احجي", "نهضر", "هضر", "التحدث", "اتحدث",
         "حولني", "تحولني", "حول", "وصلني_ب", "talk", "speak", "chat", "transfer", "connect",
         "akalem", "kalem", "a7ki", "ne7ki", "nehdar", "parler",
     ),
     "CONTACT": (
+        "telephone", "telefon", "tilifoun", "at9asal", "atisil", "itasil", "ettasel", "atwasal", "=call_you", 
         "رقم", "الرقم", "رقمكم", "نمره", "النمره", "تلفون", "تليفون", "هاتف", "هاتفي", "جوال",
         "موبايل", "واتساب", "الواتساب", "واتس", "الواتس", "ايميل", "الايميل", "بريد", "البريد",
         "التواصل", "تواصل", "اتصل", "اتصال", "الخط", "خط", "مكتب", "فرع", "رابط", "لينك", "موقع",
@@ -279,6 +287,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "service", "customer", "help", "helpdesk", "center", "centre", "سيرفس",
     ),
     "GREET": (
+        "=👋", "=greetings", "=yo", "=slm", "=masa2", "=kifkon", 
         "=مرحبا", "=اهلا", "=اهلين", "=هلا", "=هلو", "=السلام", "=سلام", "=صباح", "=مساء", "=مسا",
         "=صباحو", "=هاي", "=كيفك", "=كيفكن", "=شلونك", "=شلونكم", "=ازيك", "=لاباس", "=hi",
         "=hello", "=hey", "=salam", "=ahlan", "=marhaba", "=mar7aba", "=hala", "=labas",
@@ -286,6 +295,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=salut", "=sba7", "=sabah", "=masa", "=kifak", "=ezayak", "=shlonak",
     ),
     "THANKS": (
+        "=🙏", "=❤", "=❤️", "=🌹", "=mashkoor", "=mashkour", "=salama", "=ty", "=nice_day", 
         "=شكرا", "=مشكور", "=مشكورين", "=يعطيك", "=العافيه", "=تسلم", "=يسلمو", "=تسلمي", "=ميرسي",
         "=مرسي", "=thanks", "=thank", "=thx", "=merci", "=shokran", "=shukran", "=choukran",
         "=يخليك", "=يحفظك", "=بارك", "=جزاك", "=باي", "=bye", "=goodbye", "=السلامه",
@@ -293,6 +303,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=ايدك", "=idak", "=appreciate", "=cheers", "=بسلامه", "=besslama", "=yatik",
     ),
     "YES": (
+        "=wa5a", "=sa7", "=tayeb", "=kammel", "=kamel", "=تفضل", "=اوكي", "=👍", "=👌", "=✅", 
         "=نعم", "=اي", "=ايوه", "=ايوا", "=اه", "=اكيد", "=تمام", "=ماشي", "=اوكي", "=اوك", "=ok",
         "=okay", "=yes", "=yeah", "=yep", "=sure", "=wakha", "=واخا", "=صح", "=صحيح", "=بالضبط",
         "=موافق", "=agree", "=absolutely", "=yup", "=طبعا", "=طيب", "=زين", "=باهي", "=كمل",
@@ -301,6 +312,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=go", "=ahead", "=proceed", "=confirm",
     ),
     "NO_WORD": (
+        "=👎", "=❌", "=🚫", 
         "=لا", "=لأ", "=لاء", "=لاا", "=no", "=nope", "=nah", "=non", "=la2", "=la", "=بلاش",
         "=خليها", "=داعي", "=mashi", "=ماشي_هكا", "=مو", "=مش", "=never", "=cancel_that",
     ),
@@ -329,6 +341,8 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=امس", "=امبارح", "=البارح", "=yesterday", "=بكره", "=tomorrow",
     ),
     "AGAIN": ("=مره", "=مرات", "=again", "=twice", "=تاني", "=ثاني", "=كل_مره", "=every"),
+    "ANGRY": ("=😡", "=😠", "=😤", "=🤬", "=💔", "=😭", "=😢", "=😞", "=🙄", "=😒", "=🤔", "=😂"),
+    "BOX_EMOJI": ("=📦", "=🚚", "=📬", "=📭"),
     "APP": (
         "تطبيق", "التطبيق", "ابلكيشن", "الابلكيشن", "الموقع", "موقع", "صفحه", "الصفحه", "app",
         "application", "site", "website", "page", "appli",
@@ -343,9 +357,24 @@ _AR_SUFFIX = (
     "تو", "ي", "ك", "ه", "و", "ت",
 )
 _LATIN_PREFIX = ("el", "il", "al", "l", "w", "b", "f", "wel", "bel", "fel", "lel", "3al", "3l")
-_TOKEN = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+|[a-z0-9'][a-z0-9'\-]*")
+_TOKEN = re.compile(r"[\u0621-\u064a\u0671-\u06d3]+|[a-z0-9'][a-z0-9'\-]*|[\u2600-\u27bf\U0001f300-\U0001faff]")
 _IS_ARABIC = re.compile(r"[\u0621-\u064a]")
 _NEG_CIRCUMFIX = re.compile(r"^(?:و?ما?[\u0621-\u064a]{2,}ش|w?ma?[a-z0-9]{2,}(?:sh|ch))$")
+
+
+def _build_skeletons() -> dict[str, frozenset[str]]:
+    """Skeleton key -> concepts, from the Arabic-script stems: Arabizi words are matched through
+    the shared consonant skeleton ("wasalsh" ~ "وصل", "mestanni" ~ "مستني")."""
+    table: dict[str, set[str]] = {}
+    for concept, entries in CONCEPTS.items():
+        for entry in entries:
+            word = entry.lstrip("=")
+            if entry.startswith("=") or "_" in word or not _IS_ARABIC.search(word):
+                continue
+            key = skeleton_word(word)
+            if len(key) >= 3:
+                table.setdefault(key, set()).add(concept)
+    return {k: frozenset(v) for k, v in table.items() if len(v) <= 2}
 
 
 def _build() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
@@ -365,6 +394,27 @@ def _build() -> tuple[dict[str, frozenset[str]], dict[str, frozenset[str]]]:
 
 
 _EXACT, _STEMS = _build()
+_SKELETONS = _build_skeletons()
+_SKEL_PREFIX = ("l", "b", "w", "f", "m", "t", "y", "n", "bt", "bn", "by", "h", "3")
+_SKEL_SUFFIX = ("c", "y", "k", "h", "n", "t", "hm", "kn", "nc", "tc", "n", "l")
+
+
+def _skeleton_concepts(word: str) -> frozenset[str]:
+    key = skeleton_word(word)
+    if len(key) < 3:
+        return frozenset()
+    forms = {key}
+    for p in _SKEL_PREFIX:
+        if key.startswith(p) and len(key) - len(p) >= 3:
+            forms.add(key[len(p) :])
+    for f in list(forms):
+        for suffix in _SKEL_SUFFIX:
+            if f.endswith(suffix) and len(f) - len(suffix) >= 3:
+                forms.add(f[: -len(suffix)])
+    found: set[str] = set()
+    for f in forms:
+        found |= _SKELETONS.get(f, frozenset())
+    return frozenset(found)
 
 
 def _strip_prefixes(word: str, prefixes: Iterable[str], min_len: int) -> set[str]:
@@ -415,6 +465,8 @@ def word_concepts(word: str) -> frozenset[str]:
             found |= _STEMS.get(c, frozenset())
             if c != word:
                 found |= _EXACT.get(c, frozenset()) if len(c) > 3 else frozenset()
+        if not found and not word.isdigit():
+            found |= _skeleton_concepts(word)
     return frozenset(found)
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -12,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from awn.cases.deadlines import FireResult, fire_due
 from awn.core import clock
+from awn.core.tasks import registered_tasks
 
 
 class Command(BaseCommand):
@@ -30,6 +32,7 @@ class Command(BaseCommand):
         name = f"{socket.gethostname()}:{os.getpid()}"
         if options["once"]:
             self._report(fire_due(clock.now(), batch_size=options["batch_size"], worker=name))
+            self._run_tasks(report_idle=False)
             return
         stopping = False
 
@@ -44,9 +47,20 @@ class Command(BaseCommand):
             result = fire_due(clock.now(), batch_size=options["batch_size"], worker=name)
             if result.total or result.rescheduled or result.failed:
                 self._report(result)
+            self._run_tasks(report_idle=False)
             deadline = time.monotonic() + options["interval"]
             while not stopping and time.monotonic() < deadline:
                 time.sleep(0.2)
+
+    def _run_tasks(self, *, report_idle: bool) -> None:
+        for task_name, task in registered_tasks().items():
+            try:
+                handled = task(clock.now())
+            except Exception:  # one failing task must not stop the deadlines or the other tasks
+                logging.getLogger("awn.worker").exception("task %s failed", task_name)
+                continue
+            if handled or report_idle:
+                self.stdout.write(f"{task_name}: handled {handled}")
 
     def _report(self, result: FireResult) -> None:
         parts = [f"{name}={count}" for name, count in sorted(result.fired.items())]

@@ -42,7 +42,7 @@ def test_four_workers_fire_every_due_deadline_exactly_once(pg_url):
         for _ in range(4)
     ]
     outputs = [p.communicate(timeout=300) for p in procs]
-    for p, (out, err) in zip(procs, outputs, strict=True):
+    for p, (_out, err) in zip(procs, outputs, strict=True):
         assert p.returncode == 0, err
     # Every worker did part of the work (they raced over the same rows).
     fired = [int(out.split("fired ")[1].split(" ")[0]) for out, _ in outputs]

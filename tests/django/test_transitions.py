@@ -14,7 +14,15 @@ from awn.cases import actions
 from awn.cases.actions import LineSpec
 from awn.cases.errors import ActionError, ErrorCode
 from awn.cases.models import Case
-from awn.cases.transitions import TRANSITIONS, Kind, Status, TransitionNotAllowed, can_transition, check, is_terminal
+from awn.cases.transitions import (
+    TRANSITIONS,
+    Kind,
+    Status,
+    TransitionNotAllowed,
+    can_transition,
+    check,
+    is_terminal,
+)
 from awn.core.models import Actor, AuditEvent
 from awn.marketplace.models import OrderStatus
 from tests.django import factories as f

@@ -44,7 +44,14 @@ from awn.cases.transitions import Kind, Status
 from awn.core.audit import audit_row
 from awn.core.bulk import append_rows
 from awn.core.models import Actor, AuditEvent
-from awn.marketplace.models import ClosedReason, Order, OrderStatus, OrderStatusChange, Payment, VerificationStatus
+from awn.marketplace.models import (
+    ClosedReason,
+    Order,
+    OrderStatus,
+    OrderStatusChange,
+    Payment,
+    VerificationStatus,
+)
 
 log = logging.getLogger("awn.worker")
 

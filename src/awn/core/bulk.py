@@ -7,9 +7,8 @@ with no database-side defaults beyond the auto primary key and no save() logic.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-
 import json
+from collections.abc import Sequence
 
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db import connection

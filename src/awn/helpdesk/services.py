@@ -174,7 +174,9 @@ def receive_buyer_message(
         conversation.save(update_fields=["last_buyer_message_at", "updated_at"])
         replies: list[Message] = []
         if conversation.owner == Owner.ASSISTANT:
-            from awn.assistant import respond  # the dialogue manager; imported late: it loads the language engine
+            from awn.assistant import (
+                respond,  # the dialogue manager; imported late: it loads the language engine
+            )
 
             for reply in respond(conversation, message, now=at):
                 replies.append(_store_reply(conversation, message, reply, at))

@@ -8,13 +8,14 @@ placeholders in the 000 ranges of each country's mobile plan, not anybody's real
 
 from __future__ import annotations
 
+import json
 import random
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from awn.cases import actions
 from awn.cases.actions import LineSpec
@@ -24,7 +25,6 @@ from awn.cases.policies import calendar_for
 from awn.core.models import Actor
 from awn.marketplace.identities import normalize_identity
 from awn.marketplace.models import (
-    ClosedReason,
     Customer,
     CustomerIdentity,
     Order,
@@ -338,14 +338,18 @@ def load_demo(now: datetime) -> DemoSummary:
 
 
 def load_scale(n: int, now: datetime, *, seed: int = 7, batch_size: int = 5000, progress: Any = None) -> int:
-    """Generate ``n`` orders (with items, payments and shipments) with bulk inserts, in one transaction."""
+    """Generate ``n`` orders (with items, payments and shipments) with bulk inserts, in one transaction.
+
+    Rows are produced as plain tuples and written with ``COPY`` on PostgreSQL (ids reserved from the
+    tables' sequences) or ``bulk_create`` elsewhere: a million orders is about four million rows.
+    """
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise DemoError("--scale", f"must be a positive whole number of orders, got {n!r}")
     if n > 20_000_000:
         raise DemoError("--scale", f"at most 20,000,000 orders, got {n}")
     if batch_size < 1:
         raise DemoError("--batch-size", f"must be positive, got {batch_size}")
-    rng = random.Random(seed)
+    rng = random.Random(seed)  # noqa: S311 - reproducible demo data, not secrets
     markets = ["SA", "EG", "AE", "MA"]
     with transaction.atomic():
         start = Order.objects.filter(order_number__startswith="9").count()
@@ -362,65 +366,85 @@ def load_scale(n: int, now: datetime, *, seed: int = 7, batch_size: int = 5000, 
             for i in range(500)
         )
         n_customers = max(1, n // 5)
-        customers: list[Customer] = []
+        customer_ids: list[int] = []
+        customer_market: list[str] = []
         for lo in range(0, n_customers, batch_size):
-            customers.extend(Customer.objects.bulk_create(
-                [Customer(external_ref=f"{tag}-c{i}", display_name=f"مشتري {i}", market=markets[i % 4],
-                          created_at=now - timedelta(days=400)) for i in range(lo, min(n_customers, lo + batch_size))],
-                batch_size=batch_size,
-            ))
+            rows = [(f"{tag}-c{i}", f"مشتري {i}", markets[i % 4], "ar", "", now - timedelta(days=400))
+                    for i in range(lo, min(n_customers, lo + batch_size))]
+            customer_ids.extend(_insert(Customer, ("external_ref", "display_name", "market", "preferred_language",
+                                                   "timezone", "created_at"), rows))
+            customer_market.extend(row[2] for row in rows)
         statuses = [OrderStatus.CONFIRMED, OrderStatus.PROCESSING, OrderStatus.SHIPPED, OrderStatus.DELIVERED,
                     OrderStatus.DELIVERED, OrderStatus.DELIVERED, OrderStatus.CANCELLED]
+        shipped_statuses = {OrderStatus.SHIPPED, OrderStatus.DELIVERED}
+        address = json.dumps({"city": "—"})
+        # Far enough ahead that the worker does not close benchmark orders.
+        processing_deadline = now + timedelta(days=30)
+        fee = Decimal("20.00")
         made = 0
         for lo in range(0, n, batch_size):
             size = min(batch_size, n - lo)
-            orders = []
-            specs = []
+            order_rows, item_specs = [], []
             for j in range(lo, lo + size):
-                customer = customers[j % n_customers]
+                c = j % n_customers
                 product = products[rng.randrange(500)]
                 qty = rng.randint(1, 3)
                 status = statuses[rng.randrange(len(statuses))]
                 placed = now - timedelta(minutes=rng.randrange(60, 60 * 24 * 120))
-                orders.append(Order(
-                    order_number=f"9{start + j:011d}", customer=customer, seller_id=product.seller_id,
-                    market=customer.market, status=status, currency=CURRENCY[customer.market],
-                    items_total=product.price * qty, shipping_fee=Decimal("20.00"), placed_at=placed,
-                    confirmed_at=placed + timedelta(minutes=30),
-                    # Far enough ahead that the worker does not close benchmark orders.
-                    processing_deadline=now + timedelta(days=30),
-                    shipping_address={"city": _CITY[customer.market]},
-                ))
-                specs.append((product, qty, status, placed))
-            Order.objects.bulk_create(orders, batch_size=batch_size)
-            OrderItem.objects.bulk_create(
-                [OrderItem(order=o, product=p, product_number=p.product_number, title_ar=p.title_ar, title_en=p.title_en,
-                           quantity=q, unit_price=p.price) for o, (p, q, _, _) in zip(orders, specs, strict=True)],
-                batch_size=batch_size,
-            )
-            Payment.objects.bulk_create(
-                [Payment(order=o, method="card", amount=o.items_total + o.shipping_fee, currency=o.currency,
-                         submitted_at=placed, verification_status=VerificationStatus.VERIFIED,
-                         verified_at=placed + timedelta(minutes=30))
-                 for o, (_, _, _, placed) in zip(orders, specs, strict=True)],
-                batch_size=batch_size,
-            )
-            Shipment.objects.bulk_create(
-                [Shipment(order=o, carrier="بريد الواحة السريع", tracking_number=f"WX{o.order_number}",
-                          shipped_at=placed + timedelta(days=1), expected_from=placed + timedelta(days=4),
-                          expected_to=placed + timedelta(days=8),
-                          delivered_at=placed + timedelta(days=5) if status == OrderStatus.DELIVERED else None)
-                 for o, (_, _, status, placed) in zip(orders, specs, strict=True)
-                 if status in (OrderStatus.SHIPPED, OrderStatus.DELIVERED)],
-                batch_size=batch_size,
-            )
+                market = customer_market[c]
+                total = product.price * qty
+                order_rows.append((f"9{start + j:011d}", customer_ids[c], product.seller_id, market, status, "",
+                                   CURRENCY[market], total, fee, placed, placed + timedelta(minutes=30),
+                                   processing_deadline, address, False, now))
+                item_specs.append((product, qty, status, placed, total))
+            order_ids = _insert(Order, ("order_number", "customer_id", "seller_id", "market", "status", "closed_reason",
+                                        "currency", "items_total", "shipping_fee", "placed_at", "confirmed_at",
+                                        "processing_deadline", "shipping_address", "archived", "updated_at"), order_rows)
+            _insert(OrderItem, ("order_id", "product_id", "product_number", "title_ar", "title_en", "quantity", "unit_price"),
+                    [(oid, p.pk, p.product_number, p.title_ar, p.title_en, q, p.price)
+                     for oid, (p, q, _, _, _) in zip(order_ids, item_specs, strict=True)], want_ids=False)
+            _insert(Payment, ("order_id", "method", "amount", "currency", "submitted_at", "verification_status",
+                              "verified_at", "outcome", "escalate_at"),
+                    [(oid, "card", total + fee, row[6], placed, VerificationStatus.VERIFIED,
+                      placed + timedelta(minutes=30), "", None)
+                     for oid, row, (_, _, _, placed, total) in zip(order_ids, order_rows, item_specs, strict=True)],
+                    want_ids=False)
+            _insert(Shipment, ("order_id", "carrier", "tracking_number", "shipped_at", "expected_from", "expected_to",
+                               "delivered_at"),
+                    [(oid, "بريد الواحة السريع", f"WX{row[0]}", placed + timedelta(days=1), placed + timedelta(days=4),
+                      placed + timedelta(days=8), placed + timedelta(days=5) if status == OrderStatus.DELIVERED else None)
+                     for oid, row, (_, _, status, placed, _) in zip(order_ids, order_rows, item_specs, strict=True)
+                     if status in shipped_statuses],
+                    want_ids=False)
             made += size
             if progress:
                 progress(made)
     return made
 
 
-__all__ = ["DemoError", "DemoSummary", "load_demo", "load_scale", "ClosedReason"]
+def _insert(model: type[Any], columns: tuple[str, ...], rows: list[tuple[Any, ...]], *, want_ids: bool = True) -> list[int]:
+    """Insert plain rows; return their new ids (in order) when asked. COPY on PostgreSQL."""
+    if not rows:
+        return []
+    if connection.vendor != "postgresql":
+        objs = model._default_manager.bulk_create(
+            [model(**dict(zip(columns, row, strict=True))) for row in rows], batch_size=len(rows))
+        return [obj.pk for obj in objs]
+    table = model._meta.db_table
+    ids: list[int] = []
+    with connection.cursor() as cursor:
+        raw = cursor.cursor
+        if want_ids:
+            # Reserve the ids first so the rows can be streamed with COPY and still be referenced.
+            raw.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)", [table, len(rows)])
+            ids = [r[0] for r in raw.fetchall()]
+            rows = [(i, *row) for i, row in zip(ids, rows, strict=True)]
+            columns = ("id", *columns)
+        names = ", ".join(connection.ops.quote_name(model._meta.get_field(c).column if c != "id" else c) for c in columns)
+        with raw.copy(f"COPY {connection.ops.quote_name(table)} ({names}) FROM STDIN") as copy:
+            for row in rows:
+                copy.write_row(row)
+    return ids
 
 
 def load_due_deadlines(n: int, now: datetime, *, batch_size: int = 5000, tag: str = "due", prefix: str = "7") -> dict[str, int]:

@@ -29,7 +29,7 @@ from typing import Any
 
 import numpy as np
 
-from awn.nlu.data import INTENTS_DIR, OUT_OF_SCOPE, fingerprint, load_intents
+from awn.nlu.data import INTENTS_DIR, OUT_OF_SCOPE, DataError, fingerprint, load_intents
 from awn.nlu.embeddings import EmbedderUnavailable
 from awn.nlu.entities import DEFAULT_CONFIG, Entity, EntityConfig, extract_entities
 from awn.nlu.model import DEFAULT_SPEC, IntentModel, ModelSpec
@@ -156,9 +156,17 @@ def cache_dir() -> Path:
     return Path(env) if env else Path.home() / ".cache" / "awn" / "nlu"
 
 
-def train_awn_model(spec: ModelSpec = DEFAULT_SPEC, root: Path | None = None) -> IntentModel:
-    """Train on Awn's own ``train`` split (never the frozen ``test`` split)."""
-    examples = load_intents("train", root)
+def train_awn_model(
+    spec: ModelSpec = DEFAULT_SPEC, root: Path | None = None, *, skip_invalid: bool = False
+) -> IntentModel:
+    """Train on Awn's own ``train`` split (never the frozen ``test`` split).
+
+    With ``skip_invalid`` a malformed line is logged and skipped instead of stopping training.
+    """
+    problems: list[DataError] | None = [] if skip_invalid else None
+    examples = load_intents("train", root, errors=problems)
+    for problem in problems or ():
+        log.warning("skipped: %s", problem)
     model = IntentModel.train(
         [normalize(e.text) for e in examples], [e.text for e in examples], [e.intent for e in examples], spec
     )
@@ -192,7 +200,9 @@ def _load_default() -> tuple[IntentModel, str]:
             return IntentModel.load(folder), str(folder)
         except (OSError, ValueError, KeyError) as exc:
             log.warning("cached NLU model at %s is unreadable (%s); retraining", folder, exc)
-    model = train_awn_model(DEFAULT_SPEC)
+    # A fresh clone must always get an engine: a malformed training line is skipped (and logged)
+    # here; `awn nlu check` and the tests are where the data is held to the contract.
+    model = train_awn_model(DEFAULT_SPEC, skip_invalid=True)
     folder.parent.mkdir(parents=True, exist_ok=True)
     # Train into a temporary sibling and rename: two processes starting at once both succeed.
     tmp = Path(tempfile.mkdtemp(prefix=".tmp-", dir=folder.parent))

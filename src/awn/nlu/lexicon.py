@@ -109,7 +109,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "natra", "nstanna", "kantsna", "ntsna", "=ينتظر", "=intazar",
     ),
     "CANCEL": (
-        "elghu", "elgho", "alghu", "lghu", "ilghu", "el8o", "el8u", "elghi", "كنسلو", 
+        "elghu", "elgho", "alghu", "lghu", "ilghu", "el8o", "el8u", "elghi", "كنسلو",
         "الغاء", "الغي", "لغي", "لغيو", "ملغي", "ملغيه", "الملغي", "تلغات", "كنسل", "كانسل", "كنسله",
         "ابطل", "تبطل", "نبطل", "تبطلت", "cancel", "cancelled", "canceled", "cancellation", "annuler",
         "annule", "annulé", "annulation", "el8i", "l8i", "lghi", "nlghi", "alghi", "elghi", "ilghi",
@@ -192,7 +192,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "bayi3", "baye3", "ba2e3", "bay3", "elbaye3", "lbay3", "sahb", "صاحب",
     ),
     "REPLY": (
-        "messaged", "contacted", "=got_nothing", "=heard", 
+        "messaged", "contacted", "=got_nothing", "=heard",
         "=رد", "يرد", "بيرد", "يردش", "كيردش", "ردو", "جواب", "يجاوب", "يجاوبش", "اجابه", "يجيب",
         "ساكت", "مطنش", "مطنشني", "تجاهل", "يتجاهل", "رسايل", "رسايلي", "الرسايل", "رساله",
         "راسلت", "اراسل", "reply", "replied", "replies", "respond", "responding", "responds",
@@ -214,7 +214,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=mashi_huwa", "=مش_هو",
     ),
     "MISSING": (
-        "ekhtafa", "ekhtafet", "ikhtafa", "disappear", "yetla3", "yitla3", "ybayen", "ybanch", "ma_yetla3", 
+        "ekhtafa", "ekhtafet", "ikhtafa", "disappear", "yetla3", "yitla3", "ybayen", "ybanch", "ma_yetla3",
         "اختفي", "اختفا", "انمسح", "تمسح", "مختفي", "ضايع", "ضاع", "مش_لاقي", "لاقي", "لاقيه",
         "لقيت", "لقيتش", "لقيته", "نلقي", "الاقي", "دورت", "موجود", "موجوده", "ظاهر", "يظهر",
         "يبان", "كايناش", "فاضيه", "فارغه", "missing", "disappeared", "vanished", "gone", "find",
@@ -227,7 +227,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "profile", "7sab", "7sabi", "7esabi", "7esab", "el7esab", "مستخدم", "user",
     ),
     "LOGIN": (
-        "logging", "logged", "logout", "signed", "=barra", "=برا", "يطلعني", "ytla3ni", "fout", "=فوت", 
+        "logging", "logged", "logout", "signed", "=barra", "=برا", "يطلعني", "ytla3ni", "fout", "=فوت",
         "دخول", "الدخول", "ادخل", "ندخل", "يدخل", "تسجيل_الدخول", "لوجين", "باسورد", "الباسورد",
         "الباسوورد", "كلمه", "السر", "المرور", "رمز", "الرمز", "كود", "الكود", "otp", "code",
         "login", "log", "sign", "signin", "password", "passe", "mot", "locked", "blocked", "hacked",
@@ -263,13 +263,13 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "ai", "chatbot",
     ),
     "TALK": (
-        "nhder", "nhdar", "nahder", "7ke", "a7ke", "=احكي", 
+        "nhder", "nhdar", "nahder", "7ke", "a7ke", "=احكي",
         "اكلم", "اتكلم", "نتكلم", "كلم", "احكي", "نحكي", "احجي", "نهضر", "هضر", "التحدث", "اتحدث",
         "حولني", "تحولني", "حول", "وصلني_ب", "talk", "speak", "chat", "transfer", "connect",
         "akalem", "kalem", "a7ki", "ne7ki", "nehdar", "parler",
     ),
     "CONTACT": (
-        "telephone", "telefon", "tilifoun", "at9asal", "atisil", "itasil", "ettasel", "atwasal", "=call_you", 
+        "telephone", "telefon", "tilifoun", "at9asal", "atisil", "itasil", "ettasel", "atwasal", "=call_you",
         "رقم", "الرقم", "رقمكم", "نمره", "النمره", "تلفون", "تليفون", "هاتف", "هاتفي", "جوال",
         "موبايل", "واتساب", "الواتساب", "واتس", "الواتس", "ايميل", "الايميل", "بريد", "البريد",
         "التواصل", "تواصل", "اتصل", "اتصال", "الخط", "خط", "مكتب", "فرع", "رابط", "لينك", "موقع",
@@ -287,7 +287,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "service", "customer", "help", "helpdesk", "center", "centre", "سيرفس",
     ),
     "GREET": (
-        "=👋", "=greetings", "=yo", "=slm", "=masa2", "=kifkon", 
+        "=👋", "=greetings", "=yo", "=slm", "=masa2", "=kifkon",
         "=مرحبا", "=اهلا", "=اهلين", "=هلا", "=هلو", "=السلام", "=سلام", "=صباح", "=مساء", "=مسا",
         "=صباحو", "=هاي", "=كيفك", "=كيفكن", "=شلونك", "=شلونكم", "=ازيك", "=لاباس", "=hi",
         "=hello", "=hey", "=salam", "=ahlan", "=marhaba", "=mar7aba", "=hala", "=labas",
@@ -295,7 +295,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=salut", "=sba7", "=sabah", "=masa", "=kifak", "=ezayak", "=shlonak",
     ),
     "THANKS": (
-        "=🙏", "=❤", "=❤️", "=🌹", "=mashkoor", "=mashkour", "=salama", "=ty", "=nice_day", 
+        "=🙏", "=❤", "=❤️", "=🌹", "=mashkoor", "=mashkour", "=salama", "=ty", "=nice_day",
         "=شكرا", "=مشكور", "=مشكورين", "=يعطيك", "=العافيه", "=تسلم", "=يسلمو", "=تسلمي", "=ميرسي",
         "=مرسي", "=thanks", "=thank", "=thx", "=merci", "=shokran", "=shukran", "=choukran",
         "=يخليك", "=يحفظك", "=بارك", "=جزاك", "=باي", "=bye", "=goodbye", "=السلامه",
@@ -303,7 +303,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=ايدك", "=idak", "=appreciate", "=cheers", "=بسلامه", "=besslama", "=yatik",
     ),
     "YES": (
-        "=wa5a", "=sa7", "=tayeb", "=kammel", "=kamel", "=تفضل", "=اوكي", "=👍", "=👌", "=✅", 
+        "=wa5a", "=sa7", "=tayeb", "=kammel", "=kamel", "=تفضل", "=اوكي", "=👍", "=👌", "=✅",
         "=نعم", "=اي", "=ايوه", "=ايوا", "=اه", "=اكيد", "=تمام", "=ماشي", "=اوكي", "=اوك", "=ok",
         "=okay", "=yes", "=yeah", "=yep", "=sure", "=wakha", "=واخا", "=صح", "=صحيح", "=بالضبط",
         "=موافق", "=agree", "=absolutely", "=yup", "=طبعا", "=طيب", "=زين", "=باهي", "=كمل",
@@ -312,7 +312,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=go", "=ahead", "=proceed", "=confirm",
     ),
     "NO_WORD": (
-        "=👎", "=❌", "=🚫", 
+        "=👎", "=❌", "=🚫",
         "=لا", "=لأ", "=لاء", "=لاا", "=no", "=nope", "=nah", "=non", "=la2", "=la", "=بلاش",
         "=خليها", "=داعي", "=mashi", "=ماشي_هكا", "=مو", "=مش", "=never", "=cancel_that",
     ),

@@ -46,7 +46,7 @@ WORD_TOKENS = r"(?u)[^\W\d_]+|\d+|[^\w\s]"
 
 @dataclass(frozen=True, slots=True)
 class ViewSpec:
-    """One TF-IDF block. ``source`` is ``text`` (normalised) or ``skeleton``."""
+    """One TF-IDF block. ``source`` is ``text`` (normalised), ``skeleton`` or ``concepts``."""
 
     name: str
     source: str
@@ -84,6 +84,7 @@ DEFAULT_SPEC = ModelSpec(
         ViewSpec("char", "text", "char_wb", (2, 5)),
         ViewSpec("word", "text", "word", (1, 2)),
         ViewSpec("skel", "skeleton", "char_wb", (2, 4)),
+        ViewSpec("concepts", "concepts", "word", (1, 2)),
     ),
 )
 

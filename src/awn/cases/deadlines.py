@@ -122,8 +122,7 @@ class _Batch:
 
     def flush(self) -> None:
         if self.refunds:
-            cases = [case for case, _, _ in self.refunds]
-            Case.objects.bulk_create(cases)
+            append_rows([case for case, _, _ in self.refunds], assign_ids=True)
             lines = []
             for case, case_lines, rule_id in self.refunds:
                 for line in case_lines:
@@ -133,7 +132,7 @@ class _Batch:
                     audit_row("case", case.pk, action="opened", new=case.status, actor=Actor.TIMER, actor_ref=self.worker,
                               at=self.now, rule_id=rule_id, data={"kind": case.kind, "order": case.order.order_number})
                 )
-            RefundLine.objects.bulk_create(lines)
+            append_rows(lines)
         if self.escalations:
             # ignore_conflicts: the unique dedupe_key turns a repeated escalation into a no-op. The
             # audit row of the change that caused it names it (data["escalation"]).

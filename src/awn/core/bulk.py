@@ -15,7 +15,9 @@ from django.db import connection
 from django.db.models import AutoField, BigAutoField, JSONField, Model
 
 
-def append_rows(objs: Sequence[Model]) -> None:
+def append_rows(objs: Sequence[Model], *, assign_ids: bool = False) -> None:
+    """Insert ``objs`` (all of one model). With ``assign_ids`` each object gets its primary key
+    (reserved from the table's sequence on PostgreSQL) so that later rows can refer to it."""
     if not objs:
         return
     model = type(objs[0])
@@ -23,6 +25,13 @@ def append_rows(objs: Sequence[Model]) -> None:
         model._default_manager.bulk_create(objs)
         return
     fields = [f for f in model._meta.concrete_fields if not isinstance(f, AutoField | BigAutoField)]
+    if assign_ids:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                           [model._meta.db_table, len(objs)])
+            for obj, (pk,) in zip(objs, cursor.fetchall(), strict=True):
+                obj.pk = pk
+        fields = [model._meta.pk, *fields]
     # psycopg adapts str, int, Decimal, bool, None and aware datetimes itself; only JSON needs encoding.
     json_fields = {f.attname for f in fields if isinstance(f, JSONField)}
     columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)

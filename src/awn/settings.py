@@ -75,7 +75,7 @@ WSGI_APPLICATION = "awn.wsgi.application"
 _default_sqlite = f"sqlite:///{VAR_DIR / 'awn.sqlite3'}"
 DATABASES = {
     "default": dj_database_url.parse(
-        os.environ.get("AWN_DATABASE_URL", _default_sqlite),
+        os.environ.get("AWN_DATABASE_URL") or _default_sqlite,
         conn_max_age=int(os.environ.get("AWN_DB_CONN_MAX_AGE", "0")),
     )
 }

@@ -68,3 +68,34 @@ def test_four_workers_fire_every_due_deadline_exactly_once(pg_url):
     assert RefundLine.objects.filter(case__opened_by="timer").count() >= len(refunds_per_order)
     closures = Counter(OrderStatusChange.objects.filter(new_status="closed").values_list("order_id", flat=True))
     assert len(closures) == counts["order"] and max(closures.values()) == 1
+
+
+def test_a_worker_killed_mid_run_leaves_no_half_effects_and_the_next_run_finishes_exactly_once(pg_url):
+    import signal
+    import time
+
+    counts = load_due_deadlines(3000, NOW, prefix="5")
+    env = {**os.environ, "AWN_DATABASE_URL": pg_url, "AWN_NOW": NOW.isoformat()}
+    victim = subprocess.Popen([sys.executable, "-m", "awn.cli", "worker", "--once", "--batch-size", "20"], env=env,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    # Kill it as soon as it has committed some batches but (almost surely) not all of them.
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and not Escalation.objects.exists():
+        time.sleep(0.05)
+    victim.send_signal(signal.SIGKILL)
+    victim.communicate(timeout=30)
+    left = Case.objects.filter(deadline_at__lte=NOW).count() + Payment.objects.filter(escalate_at__isnull=False).count()
+    assert 0 < left < 3000, "the kill should land mid-run (150 batches of 20)"
+    # Every claimed-and-committed batch is whole: an escalated case has its transition row and vice versa.
+    for case in Case.objects.filter(kind="dispute", status="platform_review"):
+        assert AuditEvent.objects.filter(subject_type="case", subject_id=case.pk, new_value="platform_review").count() == 1
+        assert Escalation.objects.filter(case=case).count() == 1
+
+    finisher = subprocess.run([sys.executable, "-m", "awn.cli", "worker", "--once"], env=env, capture_output=True,
+                              text=True, timeout=300, check=False)
+    assert finisher.returncode == 0, finisher.stderr
+    assert Case.objects.filter(kind="dispute", status="platform_review").count() == counts["dispute"]
+    assert Escalation.objects.count() == counts["dispute"] + counts["refund"] + counts["payment"]
+    assert Order.objects.filter(status="closed").count() == counts["order"]
+    assert not AuditEvent.objects.filter(action="transition").values("subject_id", "new_value").annotate(
+        n=Count("id")).filter(n__gt=1).exists()

@@ -32,6 +32,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "ninja",  # serves Swagger UI for /api/docs from its own static files (no CDN)
     "awn.core",
     "awn.marketplace",
     "awn.cases",

@@ -4,8 +4,8 @@ script and entities.
 ``load_engine()`` with no argument gives Awn's own model (see ``docs/adr/0003-nlu-model.md``):
 
 1. the packaged model in ``src/awn/nlu/model/`` if it was trained on exactly the current
-   training files (its ``meta.json`` records their fingerprint) and its optional embedder is
-   installed;
+   training files and feature code (its ``meta.json`` records their fingerprint) and its
+   optional embedder is installed;
 2. otherwise a core model (n-grams only, no embedder) trained on first use from the packaged
    training files into a cache folder (``$AWN_NLU_CACHE`` or ``~/.cache/awn/nlu``), which takes
    a few seconds once and is reused afterwards.
@@ -15,6 +15,7 @@ The engine is read-only after loading and safe to share between threads.
 
 from __future__ import annotations
 
+import hashlib
 import json
 import logging
 import os
@@ -29,10 +30,10 @@ from typing import Any
 
 import numpy as np
 
-from awn.nlu.data import INTENTS_DIR, OUT_OF_SCOPE, DataError, fingerprint, load_intents
+from awn.nlu.data import INTENTS_DIR, OUT_OF_SCOPE, DataError, Example, fingerprint, load_intents
 from awn.nlu.embeddings import EmbedderUnavailable
 from awn.nlu.entities import DEFAULT_CONFIG, Entity, EntityConfig, extract_entities
-from awn.nlu.model import DEFAULT_SPEC, IntentModel, ModelSpec
+from awn.nlu.model import DEFAULT_SPEC, EnsembleModel, IntentModel, ModelSpec, load_model
 from awn.nlu.normalize import normalize
 from awn.nlu.script import Language, Script, detect
 
@@ -85,7 +86,7 @@ def _has_content(normalized: str) -> bool:
 class Engine:
     """A trained intent model plus the normaliser, language detector and entity extractor."""
 
-    model: IntentModel
+    model: IntentModel | EnsembleModel
     entity_config: EntityConfig = DEFAULT_CONFIG
     source: str = ""
     _labels: list[str] = field(init=False, repr=False)
@@ -150,6 +151,21 @@ class Engine:
         return out
 
 
+# The modules whose code decides the features a model sees: a model trained before they changed
+# is stale even if the training files did not change.
+_FEATURE_MODULES = ("normalize.py", "arabizi.py", "lexicon.py", "entities.py", "aligned.py", "model.py")
+
+
+def awn_fingerprint(root: Path | None = None) -> str:
+    """Fingerprint of Awn's default model inputs: the training files and the feature code."""
+    digest = hashlib.sha256(fingerprint("train", root).encode())
+    here = Path(__file__).parent
+    for name in _FEATURE_MODULES:
+        digest.update(name.encode())
+        digest.update((here / name).read_bytes())
+    return digest.hexdigest()
+
+
 def cache_dir() -> Path:
     """Where models trained on first use are kept."""
     env = os.environ.get("AWN_NLU_CACHE")
@@ -168,11 +184,27 @@ def train_awn_model(
     for problem in problems or ():
         log.warning("skipped: %s", problem)
     model = IntentModel.train(
-        [normalize(e.text) for e in examples], [e.text for e in examples], [e.intent for e in examples], spec
+        [normalize(e.text) for e in examples],
+        [e.text for e in examples],
+        [e.intent for e in examples],
+        spec,
+        groups=translation_groups(examples),
     )
     model.meta["data"] = "awn:intents/train"
-    model.meta["fingerprint"] = fingerprint("train", root)
+    model.meta["fingerprint"] = awn_fingerprint(root)
     return model
+
+
+def translation_groups(examples: Sequence[Example]) -> list[str]:
+    """Group ids for calibration folds: the team writes each intent's sentences as parallel
+    lists per variety, so the k-th sentence of every variety of an intent is one group."""
+    position: dict[tuple[str, str | None], int] = {}
+    out: list[str] = []
+    for ex in examples:
+        key = (ex.intent, ex.variety)
+        out.append(f"{ex.intent}:{position.get(key, 0)}")
+        position[key] = position.get(key, 0) + 1
+    return out
 
 
 def _packaged_model_is_current(folder: Path) -> bool:
@@ -183,10 +215,10 @@ def _packaged_model_is_current(folder: Path) -> bool:
         meta = json.loads(meta_path.read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return False
-    return bool(meta.get("fingerprint") == fingerprint("train"))
+    return bool(meta.get("fingerprint") == awn_fingerprint())
 
 
-def _load_default() -> tuple[IntentModel, str]:
+def _load_default() -> tuple[IntentModel | EnsembleModel, str]:
     if _packaged_model_is_current(PACKAGED_MODEL_DIR):
         try:
             return IntentModel.load(PACKAGED_MODEL_DIR), str(PACKAGED_MODEL_DIR)
@@ -194,7 +226,7 @@ def _load_default() -> tuple[IntentModel, str]:
             log.warning("packaged NLU model needs an embedder that is unavailable (%s); using the core model", exc)
     else:
         log.warning("packaged NLU model is missing or older than the training data; using a cached core model")
-    folder = cache_dir() / f"core-{fingerprint('train')[:16]}"
+    folder = cache_dir() / f"core-{awn_fingerprint()[:16]}"
     if (folder / "meta.json").is_file():
         try:
             return IntentModel.load(folder), str(folder)
@@ -219,5 +251,5 @@ def load_engine(model_dir: str | Path | None = None, entity_config: EntityConfig
     if model_dir is None:
         model, source = _load_default()
     else:
-        model, source = IntentModel.load(model_dir), str(model_dir)
+        model, source = load_model(model_dir), str(model_dir)
     return Engine(model, entity_config or DEFAULT_CONFIG, source)

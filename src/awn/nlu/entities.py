@@ -282,9 +282,9 @@ def extract_entities(text: str, config: EntityConfig = DEFAULT_CONFIG) -> list[E
             continue
         num = m.group("num1") or m.group("num2")
         cur = m.group("cur1") or m.group("cur2")
-        value = _amount_value(num, cur, config)
-        if value is not None:
-            _add(out, view, "amount", value, m.start(), m.end())
+        amount = _amount_value(num, cur, config)
+        if amount is not None:
+            _add(out, view, "amount", amount, m.start(), m.end())
             claims.take(m.start(), m.end())
 
     _numbers(view, config, out, claims)

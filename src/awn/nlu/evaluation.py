@@ -46,9 +46,9 @@ def per_label(
     return out
 
 
-def calibration(preds: Sequence[Prediction], bins: int = 10) -> tuple[float, list[dict[str, float]]]:
+def calibration(preds: Sequence[Prediction], bins: int = 10) -> tuple[float, list[dict[str, Any]]]:
     """Expected calibration error and the reliability table (equal-width confidence bins)."""
-    table: list[dict[str, float]] = []
+    table: list[dict[str, Any]] = []
     n = len(preds)
     ece = 0.0
     for b in range(bins):
@@ -72,7 +72,7 @@ class Report:
     per_variety: dict[str, dict[str, float]]
     confusions: list[tuple[str, str, int]]
     ece: float
-    reliability: list[dict[str, float]]
+    reliability: list[dict[str, Any]]
     errors: list[Prediction] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:

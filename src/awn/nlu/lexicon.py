@@ -109,6 +109,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "natra", "nstanna", "kantsna", "ntsna", "=ينتظر", "=intazar",
     ),
     "CANCEL": (
+        "=stop_the", "=call_off", "=cancelled", "=cancelling", "=canceling", "=انهاء", "=ما_ابيه", "=مش_عايزه", "=ما_بدي_ياه",
         "elghu", "elgho", "alghu", "lghu", "ilghu", "el8o", "el8u", "elghi", "كنسلو",
         "الغاء", "الغي", "لغي", "لغيو", "ملغي", "ملغيه", "الملغي", "تلغات", "كنسل", "كانسل", "كنسله",
         "ابطل", "تبطل", "نبطل", "تبطلت", "cancel", "cancelled", "canceled", "cancellation", "annuler",
@@ -117,6 +118,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=تراجع", "=back_out",
     ),
     "MODIFY": (
+        "=update_the", "=swap", "=replace_the", "=increase", "=decrease", "=reduce", "=upgrade", "=tbdel", "=nbeddel", "=نبدل", "=نعدل", "=nzid", "=nn9es",
         "اغير", "غير", "نغير", "تغيير", "غيرت", "تعديل", "اعدل", "عدل", "عدلو", "اعدله", "بدل",
         "نبدل", "ابدل", "تبديل", "بدلو", "صحح", "اصحح", "تصلحو", "اضيف", "نزيد", "ازيد", "انقص",
         "change", "changed", "modify", "modification", "edit", "switch", "correct", "add",
@@ -136,6 +138,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "ma9as", "mi2as", "2yas",
     ),
     "RETURN": (
+        "=returns", "=return_it", "=send_it_back", "=give_back", "=take_back", "=exchange", "=استبدال", "=ارجاعه", "=نرجعها", "=ارجعها", "=رجعها",
         "ارجاع", "الارجاع", "ارجع", "ارجعه", "نرجع", "نرجعو", "رجع", "رجعت", "رجعته", "رجعتها",
         "رجعتو", "ترجيع", "مرتجع", "المرتجع", "المرجع", "روتور", "الروتور", "اعاده", "اعيد",
         "اعدته", "رديت", "رديته", "ارد", "return", "returned", "returning", "retour", "renvoyer",
@@ -143,6 +146,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "send_back", "=back", "=dazzet", "=دزيت", "=sent_back",
     ),
     "MONEY": (
+        "=my_money", "=refund_status", "=riyals", "=pounds", "=dirhams", "=dinars", "=مصرياتي", "=فلوساتي",
         "فلوس", "فلوسي", "الفلوس", "مصاري", "المصاري", "مصريات", "مبلغ", "المبلغ", "مبلغي", "اموال",
         "اموالي", "الاموال", "نقود", "دراهم", "money", "refund", "refunds", "refunded",
         "reimbursement", "remboursement", "ريمبورسمون", "الريمبورسمون", "flous", "floos", "floosi",
@@ -187,6 +191,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "awaiting", "attente", "المعالجه", "معالجه",
     ),
     "SELLER": (
+        "=merchant", "=supplier", "=البايعه", "=المتجر_اللي", "=vendor's", "=seller's",
         "بائع", "البائع", "بايع", "البايع", "بياع", "البياع", "تاجر", "التاجر", "متجر", "المتجر",
         "=المحل", "=محل", "سيلر", "السيلر", "seller", "vendor", "store", "shop", "vendeur",
         "bayi3", "baye3", "ba2e3", "bay3", "elbaye3", "lbay3", "sahb", "صاحب",
@@ -200,6 +205,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "répond", "repond", "yrod", "beyrod", "yrd", "jawab", "yjaweb", "=ghost", "ghosting",
     ),
     "DAMAGED": (
+        "=faulty", "=malfunction", "=stopped", "=won't_turn", "=doesn't_work", "=not_working", "=leaking", "=leak", "=shattered", "=dented", "=ripped", "=مخربط", "=منتهي_الصلاحيه", "=expired", "=مهترئ", "=مشروخ", "=مقشور", "=مفكوك", "=ما_يشتغل", "=مش_شغال", "=ما_بيشتغل",
         "مكسور", "مكسوره", "مكسره", "كسر", "كسور", "مكسر", "تالف", "تالفه", "خربان", "خربانه",
         "معطوب", "معطل", "عاطل", "عطلان", "بايظ", "بايظه", "مضروب", "مهرس", "مهرسه", "مقطوع",
         "مشقوق", "مخدوش", "عيب", "معيوب", "مبلول", "ريحه", "يشتغل", "شغال", "كيخدمش", "خدام",
@@ -208,6 +214,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "5arban", "khorban", "bayez", "3atlan", "m3attal", "tale3",
     ),
     "WRONG": (
+        "=mismatch", "=غلطانين", "=مو_هو", "=مش_هو", "=ماشي_هو", "=not_what", "=not_the", "=غير_اللي",
         "غلط", "خطا", "مختلف", "مختلفه", "ثاني", "تاني", "اخري", "اخر", "=غير", "=بدل", "=بدال",
         "=فبلاصه", "=بلاصه", "الصوره", "الوصف", "wrong", "different", "another", "other", "instead",
         "picture", "description", "ghalat", "8alat", "mokhtalef", "=blast", "=blasst",
@@ -223,10 +230,12 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "مشترياتي", "=list", "قايمه", "القايمه", "=history", "سجل",
     ),
     "ACCOUNT": (
+        "حسابات", "بحسابي", "لحسابي", "accounts", "=profile", "=my_account",
         "حساب", "حسابي", "الحساب", "اكونت", "الاكونت", "كونط", "الكونط", "account", "compte",
         "profile", "7sab", "7sabi", "7esabi", "7esab", "el7esab", "مستخدم", "user",
     ),
     "LOGIN": (
+        "سجل_دخول", "تسجيل", "=log_in", "=sign_in", "=logged_out", "=locked_out", "=2fa", "=verification_code", "=رمز_التحقق", "=كود_التحقق", "=otp", "كلمه_السر", "=pin",
         "logging", "logged", "logout", "signed", "=barra", "=برا", "يطلعني", "ytla3ni", "fout", "=فوت",
         "دخول", "الدخول", "ادخل", "ندخل", "يدخل", "تسجيل_الدخول", "لوجين", "باسورد", "الباسورد",
         "الباسوورد", "كلمه", "السر", "المرور", "رمز", "الرمز", "كود", "الكود", "otp", "code",
@@ -235,6 +244,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "verification_code", "sms", "pass", "dkhol", "nedkhol", "ad5ol",
     ),
     "DISPUTE": (
+        "=اعتراض", "=اعتراضي", "=شكواي", "=بلاغي", "نزاعي", "شكوتي", "=appeal", "=mediation", "=protection", "=buyer_protection",
         "نزاع", "النزاع", "بالنزاع", "شكوي", "الشكوي", "شكايه", "الشكايه", "اعتراض", "بلاغ",
         "قضيه", "القضيه", "ملف", "تذكره", "مطالبه", "dispute", "disputes", "complaint", "claim",
         "case", "ticket", "litige", "réclamation", "reclamation", "dossier", "niza3", "shakwa",
@@ -252,6 +262,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "lsali7i", "لصالحي", "صالحي",
     ),
     "HUMAN": (
+        "=بشر", "=موظفين", "=ادمي", "=زول", "=واحد_حقيقي", "=شخص_حقيقي", "=real_person", "=actual_person", "=human_being", "=customer_care", "=live_agent", "=ensan", "=bashar",
         "موظف", "الموظف", "الموظفين", "موظفه", "انسان", "بشري", "شخص", "لشخص", "حقيقي", "ممثل",
         "مسوول", "المسوول", "بالمسوول", "مشرف", "المدير", "بنادم", "ادمي", "=حد", "=حدا", "=احد",
         "agent", "human", "person", "someone", "somebody", "representative", "operator", "real",
@@ -269,6 +280,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "akalem", "kalem", "a7ki", "ne7ki", "nehdar", "parler",
     ),
     "CONTACT": (
+        "رقمكم", "تلفونكم", "هاتفكم", "ايميلكم", "بريدكم", "واتسابكم", "حسابكم", "صفحتكم", "=hotline", "=helpline", "=number_for", "=رقم_الدعم", "=رقم_خدمه", "=tel", "=whats", "=wa",
         "telephone", "telefon", "tilifoun", "at9asal", "atisil", "itasil", "ettasel", "atwasal", "=call_you",
         "رقم", "الرقم", "رقمكم", "نمره", "النمره", "تلفون", "تليفون", "هاتف", "هاتفي", "جوال",
         "موبايل", "واتساب", "الواتساب", "واتس", "الواتس", "ايميل", "الايميل", "بريد", "البريد",
@@ -287,6 +299,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "service", "customer", "help", "helpdesk", "center", "centre", "سيرفس",
     ),
     "GREET": (
+        "=صباح_الخير", "=مساء_الخير", "=صباحكم", "=مساكم", "=يا_هلا", "=هاي", "=hii", "=heyy", "=good_morning", "=good_evening", "=السلام_عليكم", "=سلامات", "=مرحبتين", "=اهلين", "=ahla", "=sup",
         "=👋", "=greetings", "=yo", "=slm", "=masa2", "=kifkon",
         "=مرحبا", "=اهلا", "=اهلين", "=هلا", "=هلو", "=السلام", "=سلام", "=صباح", "=مساء", "=مسا",
         "=صباحو", "=هاي", "=كيفك", "=كيفكن", "=شلونك", "=شلونكم", "=ازيك", "=لاباس", "=hi",
@@ -295,6 +308,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=salut", "=sba7", "=sabah", "=masa", "=kifak", "=ezayak", "=shlonak",
     ),
     "THANKS": (
+        "=شكرا_جزيلا", "=الف_شكر", "=مشكوره", "=مشكورين", "=يعطيكم", "=تسلمو", "=تسلم_ايدك", "=بارك_الله", "=الله_يعطيك", "=ربي_يحفظك", "=grazie", "=appreciated", "=see_you", "=take_care", "=salamtak", "=نشوفك", "=وداعا", "=بالتوفيق",
         "=🙏", "=❤", "=❤️", "=🌹", "=mashkoor", "=mashkour", "=salama", "=ty", "=nice_day",
         "=شكرا", "=مشكور", "=مشكورين", "=يعطيك", "=العافيه", "=تسلم", "=يسلمو", "=تسلمي", "=ميرسي",
         "=مرسي", "=thanks", "=thank", "=thx", "=merci", "=shokran", "=shukran", "=choukran",
@@ -343,6 +357,20 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
     "AGAIN": ("=مره", "=مرات", "=again", "=twice", "=تاني", "=ثاني", "=كل_مره", "=every"),
     "ANGRY": ("=😡", "=😠", "=😤", "=🤬", "=💔", "=😭", "=😢", "=😞", "=🙄", "=😒", "=🤔", "=😂"),
     "BOX_EMOJI": ("=📦", "=🚚", "=📬", "=📭"),
+    # Topics no marketplace intent covers: evidence for out_of_scope.
+    "OFF_TOPIC": (
+        "طقس", "الطقس", "=الجو", "مطر", "حراره", "ماتش", "الماتش", "مباراه", "المباراه", "كوره",
+        "الكوره", "دوري", "فيلم", "افلام", "مسلسل", "اغنيه", "نكته", "نكت", "وصفه", "طبخ", "اطبخ",
+        "اكله", "سياسه", "رياضه", "وظيفه", "وظايف", "توظيف", "سيره", "عاصمه", "رييس", "دولار_اليوم",
+        "بيتكوين", "ذهب", "الذهب", "معادله", "واجب", "قصيده", "شعر", "ترجم", "ترجمه", "برمجه",
+        "بايثون", "صلاه", "رمضان", "سفر", "فندق", "طيران", "رحله", "حب", "زواج", "عمرك", "اسمك",
+        "weather", "rain", "football", "soccer", "match", "movie", "film", "song", "joke", "recipe",
+        "cook", "cooking", "politics", "sport", "job", "jobs", "hiring", "career", "cv", "resume",
+        "capital", "president", "bitcoin", "crypto", "gold", "stock", "stocks", "equation", "math",
+        "homework", "poem", "translate", "python", "code_me", "program", "travel", "hotel",
+        "flight", "love", "marry", "age", "name", "pizza", "meteo", "match_foot", "blague",
+        "recette", "film", "taqs", "jaw", "nokta", "matsh", "kora", "wasfa", "wadhifa", "shoghl",
+    ),
     "APP": (
         "تطبيق", "التطبيق", "ابلكيشن", "الابلكيشن", "الموقع", "موقع", "صفحه", "الصفحه", "app",
         "application", "site", "website", "page", "appli",

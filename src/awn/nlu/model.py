@@ -32,7 +32,7 @@ import scipy.sparse as sp
 from scipy.optimize import minimize_scalar
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
-from sklearn.model_selection import StratifiedKFold
+from sklearn.model_selection import StratifiedGroupKFold, StratifiedKFold
 from sklearn.svm import LinearSVC
 
 from awn.nlu.arabizi import skeleton
@@ -160,7 +160,7 @@ def _softmax(scores: np.ndarray, temperature: float) -> np.ndarray:
     z = z - z.max(axis=1, keepdims=True)
     np.exp(z, out=z)
     z /= z.sum(axis=1, keepdims=True)
-    return z
+    return np.asarray(z)
 
 
 def fit_temperature(scores: np.ndarray, y: np.ndarray) -> float:
@@ -186,8 +186,8 @@ def _weights(clf: LinearSVC | LogisticRegression, n_labels: int) -> tuple[np.nda
     coef = np.asarray(clf.coef_, dtype=np.float32)
     intercept = np.asarray(clf.intercept_, dtype=np.float32)
     if n_labels == 2:  # binary models keep one row: expand to two symmetric scores
-        coef = np.vstack([-coef, coef]) / 2
-        intercept = np.array([-intercept[0], intercept[0]], dtype=np.float32) / 2
+        coef = (np.vstack([-coef, coef]) / 2).astype(np.float32)
+        intercept = (np.array([-intercept[0], intercept[0]]) / 2).astype(np.float32)
     return coef.T.copy(), intercept
 
 
@@ -204,7 +204,7 @@ class IntentModel:
     meta: dict[str, Any] = field(default_factory=dict)
 
     def scores(self, X: sp.csr_matrix) -> np.ndarray:
-        return np.asarray(X @ self.weights) + self.bias
+        return np.asarray(np.asarray(X @ self.weights) + self.bias)
 
     def predict_proba(
         self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
@@ -221,7 +221,14 @@ class IntentModel:
         labels: Sequence[str],
         spec: ModelSpec = DEFAULT_SPEC,
         embeddings: np.ndarray | None = None,
+        groups: Sequence[str] | None = None,
     ) -> IntentModel:
+        """Fit on all examples; the softmax temperature is fitted on out-of-fold scores.
+
+        ``groups`` keeps related examples (the same sentence written in several varieties) in
+        the same fold, so the held-out scores look like scores of genuinely new sentences and
+        the confidence is not inflated by near-copies.
+        """
         started = time.perf_counter()
         label_list = sorted(set(labels))
         if len(label_list) < 2:
@@ -237,8 +244,12 @@ class IntentModel:
         oof_scores = None
         if folds >= 2:
             oof_scores = np.zeros((len(y), len(label_list)), dtype=np.float32)
-            cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
-            for train_idx, held_idx in cv.split(np.zeros(len(y)), y):
+            cv: StratifiedKFold | StratifiedGroupKFold
+            if groups is not None:
+                cv = StratifiedGroupKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+            else:
+                cv = StratifiedKFold(n_splits=folds, shuffle=True, random_state=spec.seed)
+            for train_idx, held_idx in cv.split(np.zeros(len(y)), y, groups):
                 feat = Featurizer(spec)
                 sub = [normalized[i] for i in train_idx]
                 sub_raw = [raw[i] for i in train_idx]
@@ -296,7 +307,7 @@ class IntentModel:
             json.dumps(vocab, ensure_ascii=False, separators=(",", ":")), encoding="utf-8"
         )
         with open(folder / ("arrays.npz" + tmp_suffix), "wb") as fh:
-            np.savez_compressed(fh, **arrays)
+            np.savez_compressed(fh, **arrays)  # type: ignore[arg-type]
         (folder / ("meta.json" + tmp_suffix)).write_text(
             json.dumps(meta, ensure_ascii=False, indent=2, sort_keys=True) + "\n", encoding="utf-8"
         )
@@ -331,3 +342,82 @@ class IntentModel:
 def with_overrides(spec: ModelSpec, **changes: Any) -> ModelSpec:
     """A copy of ``spec`` with some fields changed (for benchmarks and tuning)."""
     return replace(spec, **changes)
+
+
+@dataclass
+class EnsembleModel:
+    """Several models over the same labels, combined as a weighted product of their
+    probabilities: ``softmax(sum_i w_i * log p_i / T)``.
+
+    Diverse members (n-gram SVM, a classifier on sentence embeddings) make different errors; the
+    weights and the temperature ``T`` are chosen on held-out data by whoever builds the ensemble
+    (``bench/arbanking77.py`` uses the validation split). A shared embedder runs once per batch.
+    """
+
+    members: list[IntentModel]
+    weights: list[float]
+    temperature: float = 1.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        if not self.members or len(self.members) != len(self.weights):
+            raise ValueError("an ensemble needs one weight per member")
+        if any(m.labels != self.members[0].labels for m in self.members):
+            raise ValueError("ensemble members must have the same labels")
+
+    @property
+    def labels(self) -> list[str]:
+        return self.members[0].labels
+
+    def log_scores(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        if embeddings is None:
+            names = {m.spec.embedder for m in self.members if m.spec.embedder}
+            if len(names) == 1:
+                embeddings = get_embedder(names.pop()).embed(raw)
+        total = np.zeros((len(normalized), len(self.labels)), dtype=np.float64)
+        for model, weight in zip(self.members, self.weights, strict=True):
+            if weight == 0:
+                continue
+            emb = embeddings if model.spec.embedder else None
+            total += weight * np.log(np.clip(model.predict_proba(normalized, raw, emb), 1e-9, None))
+        return total
+
+    def predict_proba(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        return _softmax(self.log_scores(normalized, raw, embeddings), self.temperature)
+
+    def save(self, folder: str | Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        for i, member in enumerate(self.members):
+            member.save(folder / f"member-{i}")
+        manifest = {
+            **self.meta,
+            "format": FORMAT_VERSION,
+            "kind": "ensemble",
+            "members": [f"member-{i}" for i in range(len(self.members))],
+            "weights": self.weights,
+            "temperature": self.temperature,
+            "labels": self.labels,
+        }
+        (folder / "ensemble.json").write_text(json.dumps(manifest, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: str | Path) -> EnsembleModel:
+        folder = Path(folder)
+        manifest = json.loads((folder / "ensemble.json").read_text(encoding="utf-8"))
+        if manifest.get("format") != FORMAT_VERSION:
+            raise ValueError(f"{folder}: ensemble format {manifest.get('format')} (this engine reads {FORMAT_VERSION})")
+        members = [IntentModel.load(folder / name) for name in manifest["members"]]
+        return cls(members, [float(w) for w in manifest["weights"]], float(manifest["temperature"]), manifest)
+
+
+def load_model(folder: str | Path) -> IntentModel | EnsembleModel:
+    """Load a model folder written by :meth:`IntentModel.save` or :meth:`EnsembleModel.save`."""
+    folder = Path(folder)
+    if (folder / "ensemble.json").is_file():
+        return EnsembleModel.load(folder)
+    return IntentModel.load(folder)

@@ -1,3 +1,6 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
 
-urlpatterns: list[URLPattern | URLResolver] = []
+from awn.channels.whatsapp import views
+
+app_name = "whatsapp"
+urlpatterns: list[URLPattern | URLResolver] = [path("", views.webhook, name="webhook")]

@@ -1,0 +1,160 @@
+"""The buyer's endpoints (chat token): conversations on the web channel, messages, photos, language.
+
+A buyer reaches only their own conversations and orders; anything else, existing or not, is the
+same 404 (``conversation_not_found`` / ``order_not_found``), so ids cannot be probed.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.conf import settings
+from django.http import HttpRequest
+from ninja import File, Form, Router, Status, UploadedFile
+
+from awn.cases.actions import PHOTO_TYPES
+from awn.channels.api import present
+from awn.channels.api import schemas as s
+from awn.channels.api.errors import ApiError, ErrorOut
+from awn.helpdesk import services
+from awn.helpdesk.models import Conversation, ConversationStatus, Message
+from awn.marketplace.access import get_order_for_customer, orders_for_customer
+from awn.marketplace.models import Customer
+
+router = Router()
+
+BUYER_CHANNELS = ("web", "api")  # WhatsApp conversations are answered on WhatsApp, not here
+COMMON = (400, 401, 413, 422)
+
+
+def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
+    return {**ok, **{code: ErrorOut for code in sorted({*COMMON, *errors})}}
+
+
+def _me(request: HttpRequest) -> Customer:
+    return request.auth  # type: ignore[attr-defined,no-any-return]
+
+
+def _conversation(request: HttpRequest, pk: int) -> Conversation:
+    conversation = Conversation.objects.filter(pk=pk, customer=_me(request), channel__in=BUYER_CHANNELS).first()
+    if conversation is None:
+        raise ApiError(404, "conversation_not_found", "no such conversation")
+    return conversation
+
+
+def _messages(conversation: Conversation, after: int = 0) -> list[dict[str, Any]]:
+    qs = conversation.messages.filter(pk__gt=after).prefetch_related("attachments").order_by("id")
+    return [present.buyer_message(m) for m in qs[:200]]
+
+
+def _conversation_out(conversation: Conversation) -> dict[str, Any]:
+    return {"id": conversation.pk, "channel": conversation.channel, "language": conversation.language,
+            "owner": conversation.owner, "status": conversation.status, "messages": _messages(conversation)}
+
+
+def _turn(result: services.TurnResult) -> Status[dict[str, Any]]:
+    ids = [result.message.pk, *(r.pk for r in result.replies)]
+    fresh = {m.pk: m for m in Message.objects.filter(pk__in=ids).prefetch_related("attachments")}
+    body = {"message": present.buyer_message(fresh[result.message.pk]),
+            "replies": [present.buyer_message(fresh[r.pk]) for r in result.replies], "duplicate": result.duplicate}
+    return Status(200 if result.duplicate else 201, body)
+
+
+@router.get("/me", response=responses({200: s.MeOut}))
+def me(request: HttpRequest) -> Any:
+    c = _me(request)
+    return {"customer": c.external_ref, "display_name": c.display_name, "market": c.market,
+            "preferred_language": c.preferred_language}
+
+
+@router.post("/conversations", response=responses({200: s.BuyerConversationOut, 201: s.BuyerConversationOut}),
+             summary="The buyer's open conversation on this channel, or a new one")
+def start(request: HttpRequest, body: s.StartConversationIn) -> Status[Any]:
+    before = Conversation.objects.filter(customer=_me(request), channel=body.channel).exclude(
+        status=ConversationStatus.CLOSED).exists()
+    conversation = services.start_conversation(_me(request), body.channel, language=body.language)
+    return Status(200 if before else 201, _conversation_out(conversation))
+
+
+@router.get("/conversations/{conversation_id}", response=responses({200: s.BuyerConversationOut}, 404))
+def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
+    return _conversation_out(_conversation(request, conversation_id))
+
+
+@router.get("/conversations/{conversation_id}/messages", response=responses({200: s.BuyerMessagesOut}, 404),
+            summary="Messages after a message id (poll with the last id you have)")
+def new_messages(request: HttpRequest, conversation_id: int, after: int = 0) -> Any:
+    conversation = _conversation(request, conversation_id)
+    return {"conversation": conversation.pk, "language": conversation.language, "owner": conversation.owner,
+            "status": conversation.status, "messages": _messages(conversation, after)}
+
+
+@router.post("/conversations/{conversation_id}/messages",
+             response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409),
+             summary="Send text or a quick-reply choice; the same client_message_id twice is one message")
+def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn) -> Status[Any]:
+    conversation = _conversation(request, conversation_id)
+    result = services.receive_buyer_message(conversation, text=body.text, choice_id=body.choice_id,
+                                            client_message_id=body.client_message_id)
+    return _turn(result)
+
+
+def sniff_image(data: bytes) -> str | None:
+    """The image type from the file's first bytes (what the browser claims is not trusted)."""
+    for content_type, magic in PHOTO_TYPES.items():
+        if data.startswith(magic) and (content_type != "image/webp" or data[8:12] == b"WEBP"):
+            return content_type
+    return None
+
+
+@router.post("/conversations/{conversation_id}/photos",
+             response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409, 415),
+             summary="Send a photo (JPEG, PNG or WebP, at most 10 MB), optionally with a caption")
+def send_photo(request: HttpRequest, conversation_id: int, photo: File[UploadedFile],
+               text: Form[str] = "", client_message_id: Form[str] = "") -> Status[Any]:
+    conversation = _conversation(request, conversation_id)
+    limit = int(getattr(settings, "AWN_MAX_PHOTO_BYTES", 10 * 1024 * 1024))
+    if photo.size is None or photo.size > limit:
+        raise ApiError(413, "file_too_large", f"a photo may be at most {limit} bytes", max=limit, field="photo")
+    if photo.size == 0:
+        raise ApiError(422, "empty_file", "the photo is empty", field="photo")
+    if "\x00" in text or "\x00" in client_message_id:
+        raise ApiError(400, "invalid_characters", "the text contains a NUL character", field="text")
+    if len(client_message_id) > 100:
+        raise ApiError(422, "validation_error", "client_message_id has at most 100 characters",
+                       fields=[{"field": "client_message_id", "location": "form"}])
+    data = photo.read()
+    content_type = sniff_image(data)
+    if content_type is None:
+        raise ApiError(415, "unsupported_media_type", "the photo must be a JPEG, PNG or WebP image",
+                       allowed=sorted(PHOTO_TYPES), field="photo")
+    attachment = services.IncomingAttachment(kind="image", content=data, content_type=content_type,
+                                             meta={"filename": (photo.name or "")[:200]})
+    result = services.receive_buyer_message(conversation, text=text, client_message_id=client_message_id or None,
+                                            attachments=[attachment])
+    return _turn(result)
+
+
+@router.put("/conversations/{conversation_id}/language", response=responses({200: s.BuyerMessagesOut}, 404),
+            summary="Switch the reply language (ar or en)")
+def language(request: HttpRequest, conversation_id: int, body: s.LanguageIn) -> Any:
+    conversation = _conversation(request, conversation_id)
+    services.set_language(conversation, body.language)
+    return {"conversation": conversation.pk, "language": conversation.language, "owner": conversation.owner,
+            "status": conversation.status, "messages": []}
+
+
+@router.get("/orders", response=responses({200: list[s.BuyerOrderOut]}))
+def my_orders(request: HttpRequest) -> Any:
+    return [_order_out(o) for o in orders_for_customer(_me(request), include_archived=False)[:20]]
+
+
+@router.get("/orders/{order_number}", response=responses({200: s.BuyerOrderOut}, 404),
+            summary="One of the buyer's orders (Arabic-Indic digits accepted); another buyer's is 404")
+def my_order(request: HttpRequest, order_number: str) -> Any:
+    return _order_out(get_order_for_customer(_me(request), order_number))
+
+
+def _order_out(o: Any) -> dict[str, Any]:
+    return {"order_number": o.order_number, "status": o.status, "placed_at": o.placed_at, "currency": o.currency,
+            "total": o.total, "items": present.order_items(o)}

@@ -105,6 +105,16 @@ STATIC_ROOT = VAR_DIR / "static"
 MEDIA_ROOT = VAR_DIR / "media"
 MEDIA_URL = "media/"
 
+# WhatsApp channel secrets (app secret, verify and access tokens) are encrypted at rest with this key;
+# set it in production so rotating AWN_SECRET_KEY does not make stored channel secrets unreadable.
+AWN_WHATSAPP_SECRET_KEY = os.environ.get("AWN_WHATSAPP_SECRET_KEY", "")
+
+# Email (one-time codes that link a WhatsApp number to an account). Console output in development.
+EMAIL_BACKEND = os.environ.get("AWN_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("AWN_EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("AWN_EMAIL_PORT", "25"))
+DEFAULT_FROM_EMAIL = os.environ.get("AWN_EMAIL_FROM", "Awn <no-reply@awn.example>")
+
 # Where operators put per-market policy overrides (TOML files named after the market, e.g. SA.toml).
 AWN_POLICY_DIR = os.environ.get("AWN_POLICY_DIR") or None
 

@@ -144,6 +144,10 @@ def _intent(turn: Turn) -> str | None:
     u = turn.u
     if not u.text:
         return None
+    # «لسه؟» right after a status answer: a one- or two-word status question the engine is not sure
+    # of is about the topic already on the table, not a new one.
+    if u.words <= 2 and u.intent in FOLLOW_UP and u.confidence < 0.9 and _follow_up(turn):
+        return turn.state.topic
     if u.clear and u.intent != "out_of_scope":
         return u.intent
     if orders.number_in(turn) and u.words <= 4:

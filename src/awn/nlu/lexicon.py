@@ -62,6 +62,7 @@ CONCEPTS: dict[str, tuple[str, ...]] = {
         "=shwekit", "=imteh", "=emtaa", "=quand", "=eta", "=eimta", "=aymta",
     ),
     "STATUS": (
+        "=happening", "=going_on", "=status_of", "=any_news", "=update_on", "=progress_on",
         "حاله", "وضع", "تحديث", "اخبار", "جديد", "status", "update", "updates", "news", "progress",
         "statut", "7ala", "ta7dith", "=صار", "=صاير", "=sar", "=sayer", "=happened",
     ),

@@ -67,6 +67,7 @@ class BusinessCalendar:
         self._extra = {holiday.day: holiday.name for holiday in policy.extra_holidays}
         self._removed = policy.removed_holidays
         self._nth: dict[tuple[date, int], date] = {}  # (local date, n) -> n-th business day after it
+        self._open: dict[date, bool] = {}  # local date -> is a business day
 
     @classmethod
     def of(cls, policy: MarketPolicy) -> BusinessCalendar:
@@ -98,7 +99,12 @@ class BusinessCalendar:
         return d in _public_holidays(self.policy.market, d.year, "en")
 
     def is_business_day(self, d: date) -> bool:
-        return not self.is_weekend(d) and not self.is_holiday(d)
+        known = self._open.get(d)
+        if known is None:
+            known = not self.is_weekend(d) and not self.is_holiday(d)
+            if len(self._open) < 100_000:
+                self._open[d] = known
+        return known
 
     def next_business_day(self, d: date) -> date:
         """The first business day strictly after ``d``."""

@@ -68,7 +68,7 @@ def test_agent_refusals(operator, handed_off, agent):
     path = f"/api/v1/conversations/{handed_off.pk}/agent-messages"
     error(operator.post(path, {"agent": "nobody", "text": "hi"}), 422, "agent_not_found")
     error(operator.post(path, {"agent": "agent-amal", "text": " "}), 422, "empty_message")
-    error(operator.post(path, {"agent": "agent-amal", "text": "x" * 4001}), 422, "text_too_long")
+    error(operator.post(path, {"agent": "agent-amal", "text": "x" * 4097}), 422, "text_too_long")
     assert not Message.objects.filter(author="agent").exists()
 
 

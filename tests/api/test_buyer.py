@@ -63,9 +63,10 @@ def test_empty_and_overlong_messages_are_refused_and_not_stored(noura, assistant
     cid = start(noura)
     path = f"/api/v1/buyer/conversations/{cid}/messages"
     error(noura.post(path, {"text": "   "}), 422, "empty_message")
-    body = error(noura.post(path, {"text": "ا" * 4001}), 422, "text_too_long")
-    assert body["details"]["max"] == 4000
-    assert noura.post(path, {"text": "ا" * 4000}).status_code == 201
+    body = error(noura.post(path, {"text": "ا" * 4097}), 422, "text_too_long")  # issue 4: over 4,096 is refused
+    assert body["details"]["max"] == services.MAX_TEXT == 4096
+    assert not Message.objects.filter(conversation_id=cid).exists()  # nothing stored half-way
+    assert noura.post(path, {"text": "ا" * 4096}).status_code == 201
     error(noura.post(path, {"text": 42}, validate_request=False), 422, "validation_error")
     error(noura.post(path, {"text": "hi", "client_msg_id": "x"}, validate_request=False), 422, "validation_error")
     assert Message.objects.filter(conversation_id=cid, author="buyer").count() == 1
@@ -207,3 +208,16 @@ def test_a_photo_caption_with_a_nul_character_is_refused(noura, assistant):
                      {"photo": SimpleUploadedFile("p.png", PNG), "text": "a\x00b"})
     error(r, 400, "invalid_characters")
     assert not Message.objects.exists()
+
+
+def test_a_photo_caption_over_4096_characters_is_refused_and_nothing_is_stored(noura, assistant):
+    cid = start(noura)
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    r = noura.upload(f"/api/v1/buyer/conversations/{cid}/photos",
+                     {"photo": SimpleUploadedFile("p.png", PNG), "text": "ش" * 4097})
+    assert error(r, 422, "text_too_long")["details"]["max"] == 4096
+    assert not Message.objects.exists() and not Attachment.objects.exists()
+    r = noura.upload(f"/api/v1/buyer/conversations/{cid}/photos",
+                     {"photo": SimpleUploadedFile("p.png", PNG), "text": "ش" * 4096})
+    assert r.status_code == 201 and Attachment.objects.count() == 1

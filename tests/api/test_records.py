@@ -274,6 +274,19 @@ def test_seller_messages_update_the_thread_and_skip_duplicates(operator, riyadh_
     assert thread.messages.get(author="buyer").text == "متى؟\u202e"  # a message keeps what was written
 
 
+def test_a_seller_message_over_4096_characters_is_refused_and_nothing_is_stored(operator, riyadh_buyer,
+                                                                                shenzhen_seller, now):
+    order = f.order(riyadh_buyer, shenzhen_seller, placed_at=now - timedelta(days=3))
+    path = f"/api/v1/orders/{order.order_number}/seller-messages"
+    long = {"author": "seller", "text": "ش" * 4097, "sent_at": iso(now - timedelta(days=2))}
+    r = operator.post(path, {"messages": [{"author": "buyer", "text": "متى؟", "sent_at": iso(now - timedelta(days=3))},
+                                          long]}, validate_request=False)
+    assert error(r, 422, "validation_error")["details"]["fields"][0]["field"] == "messages.1.text"
+    assert not SellerThread.objects.filter(order=order, messages__isnull=False).exists()
+    r = operator.post(path, {"messages": [{**long, "text": "ش" * 4096}]})
+    assert r.status_code == 200 and r.json()["added"] == 1
+
+
 # --------------------------------------------------------------------------- returns and refunds
 
 

@@ -34,7 +34,7 @@ from awn.marketplace.models import Customer
 
 log = logging.getLogger("awn.helpdesk")
 
-MAX_TEXT = 4000  # characters in one buyer message; longer is refused, not cut
+MAX_TEXT = 4096  # characters in one message (WhatsApp's limit too); longer is refused, not cut
 LANGUAGES = ("ar", "en")
 
 

@@ -6,12 +6,16 @@ same 404 (``conversation_not_found`` / ``order_not_found``), so ids cannot be pr
 
 from __future__ import annotations
 
+import time
+from datetime import UTC
 from typing import Any
 
 from django.conf import settings
-from django.http import HttpRequest
+from django.db.models import prefetch_related_objects
+from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
+from awn.assistant import timing
 from awn.cases.actions import PHOTO_TYPES
 from awn.channels.api import present
 from awn.channels.api import schemas as s
@@ -53,10 +57,20 @@ def _conversation_out(conversation: Conversation) -> dict[str, Any]:
 
 
 def _turn(result: services.TurnResult) -> Status[dict[str, Any]]:
-    ids = [result.message.pk, *(r.pk for r in result.replies)]
-    fresh = {m.pk: m for m in Message.objects.filter(pk__in=ids).prefetch_related("attachments")}
-    body = {"message": present.buyer_message(fresh[result.message.pk]),
-            "replies": [present.buyer_message(fresh[r.pk]) for r in result.replies], "duplicate": result.duplicate}
+    if result.duplicate:
+        ids = [result.message.pk, *(r.pk for r in result.replies)]
+        fresh = {m.pk: m for m in Message.objects.filter(pk__in=ids).prefetch_related("attachments")}
+        message, replies = fresh[result.message.pk], [fresh[r.pk] for r in result.replies]
+    else:
+        # Just written in this request: the rows are what the objects hold, so present them as they
+        # are (times in UTC, as read back from the database) and fetch only their attachments.
+        message, replies = result.message, list(result.replies)
+        prefetch_related_objects([message, *replies], "attachments")
+        for m in (message, *replies):
+            if m.created_at is not None and m.created_at.utcoffset():
+                m.created_at = m.created_at.astimezone(UTC)
+    body = {"message": present.buyer_message(message), "replies": [present.buyer_message(r) for r in replies],
+            "duplicate": result.duplicate}
     return Status(200 if result.duplicate else 201, body)
 
 
@@ -92,11 +106,18 @@ def new_messages(request: HttpRequest, conversation_id: int, after: int = 0) -> 
 @router.post("/conversations/{conversation_id}/messages",
              response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409),
              summary="Send text or a quick-reply choice; the same client_message_id twice is one message")
-def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn) -> Status[Any]:
+def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn, response: HttpResponse) -> Status[Any]:
+    timed = timing.enabled()
+    if timed:
+        timing.reset()
+        started = time.perf_counter()
     conversation = _conversation(request, conversation_id)
     result = services.receive_buyer_message(conversation, text=body.text, choice_id=body.choice_id,
                                             client_message_id=body.client_message_id)
-    return _turn(result)
+    out = _turn(result)
+    if timed:
+        response["Server-Timing"] = timing.header({"view": time.perf_counter() - started, **timing.take()})
+    return out
 
 
 def sniff_image(data: bytes) -> str | None:

@@ -17,6 +17,7 @@ from awn.channels.api import schemas as s
 from awn.channels.api.errors import ApiError, ErrorOut, not_found
 from awn.channels.api.fields import MARKETS, REF_PATTERN, clean_identifier, normalize_order_number
 from awn.core import clock
+from awn.core.models import Actor
 from awn.helpdesk import services
 from awn.helpdesk.models import Conversation, Handoff, OfficialChannel
 from awn.marketplace.models import Customer, Order, Product
@@ -336,3 +337,27 @@ def post_hand_back(request: HttpRequest, conversation_id: int, body: s.AgentIn) 
     return present.conversation(_conversation(conversation.pk))
 
 
+
+
+# A WhatsApp number Awn could not match to an account (issue 5, item 5) is linked by an agent here.
+LINK_STATUS = {"already_linked": 409, "identity_taken": 409, "not_whatsapp": 409}
+
+
+@router.post("/conversations/{conversation_id}/link", response=responses({200: s.ConversationOut}, 404, 409),
+             summary="Link an unlinked WhatsApp conversation (and its number) to a customer; idempotent, audited")
+def post_link(request: HttpRequest, conversation_id: int, body: s.LinkIn) -> Any:
+    from awn.channels.whatsapp.linking import LinkError, link_conversation
+
+    conversation = _conversation(conversation_id)
+    customer = Customer.objects.filter(external_ref=body.customer_ref).first()
+    if customer is None:
+        raise not_found("customer", field="customer_ref")
+    if body.agent is not None:
+        actor, actor_ref = Actor.AGENT, _agent(body.agent).username
+    else:
+        actor, actor_ref = Actor.OPERATOR, _key(request)
+    try:
+        link_conversation(conversation, customer, actor=actor, actor_ref=actor_ref, now=clock.now())
+    except LinkError as exc:
+        raise ApiError(LINK_STATUS.get(exc.code, 409), exc.code, str(exc)) from exc
+    return present.conversation(_conversation(conversation.pk))

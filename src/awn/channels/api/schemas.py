@@ -20,6 +20,7 @@ from awn.channels.api.fields import (
     name,
     text,
 )
+from awn.helpdesk.services import MAX_TEXT
 
 Name100 = name(100)
 Name200 = name(200)
@@ -204,7 +205,7 @@ class ShipmentOut(Schema):
 
 class SellerMessageIn(In):
     author: Literal["buyer", "seller"]
-    text: str = Field(min_length=1, max_length=4000, description="stored as written")
+    text: str = Field(min_length=1, max_length=MAX_TEXT, description="stored as written")
     sent_at: AwareDatetime
 
 
@@ -448,7 +449,14 @@ class AgentIn(In):
 
 
 class AgentReplyIn(AgentIn):
-    text: str = Field(description="at most 4000 characters")
+    text: str = Field(description=f"at most {MAX_TEXT} characters")
+
+
+class LinkIn(In):
+    customer_ref: Ref = Field(description="the customer's external_ref in your order system")
+    agent: str | None = Field(default=None, min_length=1, max_length=150,
+                              description="the agent's username (audited as actor=agent); omitted: the API key's name "
+                                          "(actor=operator)")
 
 
 class AgentReplyOut(Schema):
@@ -501,7 +509,7 @@ class StartConversationIn(In):
 
 
 class SendMessageIn(In):
-    text: str = Field(default="", description="stored exactly as written; at most 4000 characters")
+    text: str = Field(default="", description=f"stored exactly as written; at most {MAX_TEXT} characters")
     choice_id: str = Field(default="", max_length=100, description="the id of a quick-reply choice")
     client_message_id: str | None = Field(default=None, min_length=1, max_length=100,
                                           description="the client's id: the same id twice is one message")

@@ -22,6 +22,7 @@ from django.views.decorators.cache import cache_control
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET, require_POST
 
+from awn.helpdesk import services
 from awn.marketplace.models import Customer, Order
 
 LANGUAGES = ("ar", "en")
@@ -144,9 +145,10 @@ def chat(request: HttpRequest) -> HttpResponse:
             "lang": lang, "langExplicit": explicit, "embed": embed, "api": "/api/v1/buyer",
             "demo": demo_enabled(), "signIn": reverse("webchat:home") + f"?lang={lang}",
             "maxPhotoBytes": int(getattr(settings, "AWN_MAX_PHOTO_BYTES", 10 * 1024 * 1024)),
-            "maxText": 4000, "pollMs": 2500, "strings": chat_strings(),
+            "maxText": services.MAX_TEXT, "pollMs": 2500, "strings": chat_strings(),
         }
-        response = render(request, "webchat/chat.html", {**_page(lang), "embed": embed, "config": config})
+        response = render(request, "webchat/chat.html",
+                          {**_page(lang), "embed": embed, "config": config, "max_text": services.MAX_TEXT})
     ancestors = os.environ.get("AWN_WIDGET_ORIGINS", "").split()
     if ancestors:
         # Only the operator's own sites may frame the chat (clickjacking); unset: any site may.

@@ -56,9 +56,12 @@ def read_deliveries(now: datetime, *, limit: int = 50) -> int:
                 with transaction.atomic():
                     summary = read_delivery(delivery, now)
                 Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.DONE, processed_at=now, summary=summary)
-            except parse.PayloadError as exc:
-                Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, processed_at=now, error=str(exc))
-                ChannelEvent.objects.create(kind=EventKind.UNREADABLE, at=now, delivery=delivery, summary=str(exc)[:300])
+            except Exception as exc:  # one bad delivery must not block the others; it is kept for inspection
+                if not isinstance(exc, parse.PayloadError):
+                    log.exception("whatsapp: delivery %s could not be read", delivery.pk)
+                Delivery.objects.filter(pk=delivery.pk).update(state=DeliveryState.FAILED, processed_at=now,
+                                                               error=repr(exc)[:2000])
+                ChannelEvent.objects.create(kind=EventKind.UNREADABLE, at=now, delivery=delivery, summary=repr(exc)[:300])
     return len(deliveries)
 
 

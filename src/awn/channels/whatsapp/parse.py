@@ -164,7 +164,19 @@ def parse_body(body: bytes) -> Delivery:
         raise PayloadError(f"not JSON: {exc}") from exc
     if not isinstance(data, dict):
         raise PayloadError("the delivery is not a JSON object")
+    if b"\\u0000" in body:  # PostgreSQL refuses NUL in text and jsonb: drop it, keep the rest
+        data = _without_nul(data)
     return parse_delivery(data)
+
+
+def _without_nul(value: Any) -> Any:
+    if isinstance(value, str):
+        return value.replace("\x00", "")
+    if isinstance(value, list):
+        return [_without_nul(v) for v in value]
+    if isinstance(value, dict):
+        return {_without_nul(k): _without_nul(v) for k, v in value.items()}
+    return value
 
 
 def parse_delivery(data: dict[str, Any]) -> Delivery:

@@ -124,6 +124,23 @@
     return { buyer: T.you, assistant: T.assistant, agent: T.agent, system: T.system }[author] || "";
   }
 
+  // Order and product numbers, emails and other Latin runs inside Arabic text are isolated (<bdi>)
+  // so that "(P-100001)" is not reordered by the right-to-left paragraph. Text nodes only: never HTML.
+  var LTR_RUN = /[A-Za-z0-9#+][A-Za-z0-9#+\-_.\/:@]*[A-Za-z0-9]|[A-Za-z0-9]/g;
+  function appendIsolated(parent, text) {
+    var last = 0, match;
+    LTR_RUN.lastIndex = 0;
+    while ((match = LTR_RUN.exec(text)) !== null) {
+      if (match.index > last) { parent.appendChild(document.createTextNode(text.slice(last, match.index))); }
+      var iso = document.createElement("bdi");
+      iso.textContent = match[0];
+      if (match[0].length <= 32) { iso.className = "nb"; }  // keep "P-100001" on one line
+      parent.appendChild(iso);
+      last = match.index + match[0].length;
+    }
+    if (last < text.length) { parent.appendChild(document.createTextNode(text.slice(last))); }
+  }
+
   function buildMessage(m, clientId) {
     var el = document.createElement("article");
     el.className = "msg msg--" + m.author;
@@ -151,7 +168,7 @@
       var p = document.createElement("p");
       p.className = "msg__text";
       p.dir = "auto";
-      p.textContent = m.text;
+      appendIsolated(p, m.text);
       el.appendChild(p);
     }
     var meta = document.createElement("time");
@@ -194,12 +211,21 @@
   }
 
   function addMessage(m, clientId) {
-    if (seen[m.id]) { return seen[m.id]; }
-    var el = buildMessage(m, clientId);
-    var placeholder = clientId && pending[clientId];
+    // A poll may bring the buyer's own message back before the send's response does: match the
+    // "sending…" placeholder by the message's client id either way, so it never lingers.
+    var cid = clientId || m.client_message_id;
+    var placeholder = cid && pending[cid];
+    if (seen[m.id]) {
+      if (placeholder && placeholder.parentNode) {
+        placeholder.parentNode.removeChild(placeholder);
+        delete pending[cid];
+      }
+      return seen[m.id];
+    }
+    var el = buildMessage(m, cid);
     if (placeholder && placeholder.parentNode) {
       placeholder.parentNode.replaceChild(el, placeholder);
-      delete pending[clientId];
+      delete pending[cid];
     } else {
       if (m.author === "buyer") { retireChoices(); }
       $log.insertBefore(el, typingEl && typingEl.parentNode ? typingEl : null);

@@ -29,7 +29,6 @@ import os
 import queue
 import shutil
 import socket
-import statistics
 import subprocess
 import sys
 import tempfile
@@ -85,7 +84,9 @@ def prepare(args: argparse.Namespace) -> dict[str, str]:
         env["AWN_DATABASE_URL"] = ""
     awn = [sys.executable, "-m", "awn.cli"]
     subprocess.run([*awn, "migrate", "--noinput", "-v", "0"], env=env, check=True)
-    subprocess.run([*awn, "whatsapp-setup", "--account", "bench", "--number", f"{PNID}:500000000000001:966110000000:SA"],
+    # The Graph API is pointed at a closed local port: a worker started with --with-worker never leaves 127.0.0.1.
+    subprocess.run([*awn, "whatsapp-setup", "--account", "bench", "--graph-url", "http://127.0.0.1:9",
+                    "--number", f"{PNID}:500000000000001:966110000000:SA"],
                    env=env, check=True, stdout=subprocess.DEVNULL)
     return env
 
@@ -210,12 +211,14 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, int(len(ordered) * p))] * 1000
 
 
-def stored(env: dict[str, str]) -> int:
-    """Delivery rows in the (fresh) bench database."""
+def stored(env: dict[str, str]) -> tuple[int, int]:
+    """Delivery rows in the (fresh) bench database, and how many of them the worker has read."""
     code = ("import django, os; os.environ.setdefault('DJANGO_SETTINGS_MODULE','awn.settings'); django.setup();"
-            "from awn.channels.whatsapp.models import Delivery; print(Delivery.objects.count())")
+            "from awn.channels.whatsapp.models import Delivery;"
+            "print(Delivery.objects.count(), Delivery.objects.filter(state='done').count())")
     out = subprocess.run([sys.executable, "-c", code], env=env, check=True, capture_output=True, text=True).stdout
-    return int(out.strip().splitlines()[-1])
+    total, done = out.strip().splitlines()[-1].split()
+    return int(total), int(done)
 
 
 def main() -> None:
@@ -257,9 +260,10 @@ def main() -> None:
             worker.wait(timeout=30)
         server.terminate()
         server.wait(timeout=30)
-    total = stored(env)
+    total, done = stored(env)
     expected = 200 + args.burst + int(args.rate * args.duration)
-    print(f"stored deliveries: {total} of {expected} acknowledged ({'nothing lost' if total == expected else 'LOST'})")
+    print(f"stored deliveries: {total} of {expected} acknowledged ({'nothing lost' if total == expected else 'LOST'})"
+          + (f"; {done} already read by the worker" if worker is not None else ""))
     if env.get("AWN_VAR_DIR", "").startswith(tempfile.gettempdir()):
         shutil.rmtree(env["AWN_VAR_DIR"], ignore_errors=True)
 

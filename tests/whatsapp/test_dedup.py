@@ -194,3 +194,12 @@ def test_other_fields_and_odd_shapes_are_kept_raw(deliver, now):
     kinds = list(ChannelEvent.objects.values_list("kind", "summary"))
     assert len(kinds) == 3 and {k for k, _ in kinds} == {"other_change"}
     assert Delivery.objects.get().state == "done"
+
+
+def test_nul_characters_do_not_poison_the_worker(deliver, assistant, work, now):
+    payload = text_delivery("a\u0000b", timestamp=int(now.timestamp()))
+    deliver(payload)
+    deliver(text_delivery("بعدها", wamid="wamid.NEXT", timestamp=int(now.timestamp()) + 1))
+    work(now)
+    assert set(Delivery.objects.values_list("state", flat=True)) == {"done"}
+    assert list(Message.objects.filter(author="buyer").values_list("text", flat=True)) == ["ab", "بعدها"]

@@ -35,7 +35,7 @@ def test_one_changed_byte_fails(client, accounts):
 
 def test_reserialised_arabic_body_fails_verification(client, accounts):
     wire = meta_bytes(text_delivery("وين طلبي؟ الطلب رقم ٨١٠٠٠٠٠١"))
-    assert b"\\u0648" in wire and b"\\/" not in wire or True  # Meta escapes non-ASCII as \uXXXX
+    assert b"\\u0648" in wire and "و".encode() not in wire  # Meta escapes non-ASCII as \uXXXX
     signature = sign(SECRET, wire)
     assert post(client, wire, signature=signature).status_code == 200
     reserialised = json.dumps(json.loads(wire), ensure_ascii=False).encode()  # what a framework's parser would give

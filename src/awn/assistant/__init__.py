@@ -30,20 +30,21 @@ __all__ = ["respond"]
 
 def respond(conversation: Conversation, message: Message, *, now: datetime) -> list[Reply]:
     """The assistant's replies to one buyer message (possibly none)."""
-    from awn.assistant import dialogue
+    from awn.assistant import dialogue, timing
     from awn.assistant.turn import Turn
 
-    turn = Turn(conversation, message, now)
-    try:
-        with transaction.atomic():  # a savepoint: a fault leaves no half-done action behind
-            dialogue.run(turn)
-    except Exception:
-        if RAISE_ERRORS:
-            raise
-        log.exception("assistant failed on conversation %s message %s", conversation.pk, message.pk)
-        general_fault(turn)
-    conversation.state = turn.state.dump()
-    return turn.replies()
+    with timing.measure("assistant"):
+        turn = Turn(conversation, message, now)
+        try:
+            with transaction.atomic():  # a savepoint: a fault leaves no half-done action behind
+                dialogue.run(turn)
+        except Exception:
+            if RAISE_ERRORS:
+                raise
+            log.exception("assistant failed on conversation %s message %s", conversation.pk, message.pk)
+            general_fault(turn)
+        conversation.state = turn.state.dump()
+        return turn.replies()
 
 
 def general_fault(turn: object) -> None:

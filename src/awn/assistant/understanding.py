@@ -75,7 +75,10 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 def understand(text: str) -> Understood:
     """Understand one buyer message (never raises for a ``str``)."""
-    u = engine().understand(text)
+    from awn.assistant import timing
+
+    with timing.measure("engine"):
+        u = engine().understand(text)
     return Understood(
         text=text,
         intent=u.intent,

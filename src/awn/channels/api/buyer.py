@@ -6,6 +6,7 @@ same 404 (``conversation_not_found`` / ``order_not_found``), so ids cannot be pr
 
 from __future__ import annotations
 
+import os
 import time
 from datetime import UTC
 from typing import Any
@@ -15,7 +16,6 @@ from django.db.models import prefetch_related_objects
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
-from awn.assistant import timing
 from awn.cases.actions import PHOTO_TYPES
 from awn.channels.api import present
 from awn.channels.api import schemas as s
@@ -33,6 +33,13 @@ COMMON = (400, 401, 413, 422)
 
 def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
     return {**ok, **{code: ErrorOut for code in sorted({*COMMON, *errors})}}
+
+
+def _timing_enabled() -> bool:
+    """``AWN_SERVER_TIMING=1`` (setting or environment): answer turns with a ``Server-Timing`` header
+    (view, assistant, language engine; see ``awn.assistant.timing``). Off by default."""
+    flag = getattr(settings, "AWN_SERVER_TIMING", None)
+    return bool(flag) if flag is not None else os.environ.get("AWN_SERVER_TIMING", "0") == "1"
 
 
 def _me(request: HttpRequest) -> Customer:
@@ -107,8 +114,10 @@ def new_messages(request: HttpRequest, conversation_id: int, after: int = 0) -> 
              response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409),
              summary="Send text or a quick-reply choice; the same client_message_id twice is one message")
 def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn, response: HttpResponse) -> Status[Any]:
-    timed = timing.enabled()
+    timed = _timing_enabled()
     if timed:
+        from awn.assistant import timing  # only when asked: some tools stand in for awn.assistant
+
         timing.reset()
         started = time.perf_counter()
     conversation = _conversation(request, conversation_id)

@@ -157,7 +157,9 @@ def receive_buyer_message(
     if not text.strip() and not choice_id and not attachments:
         raise MessageRejected("empty_message", "the message has no text, choice or attachment")
     with transaction.atomic():
-        conversation = Conversation.objects.select_for_update().get(pk=conversation.pk)
+        # The customer comes along: the assistant reads it on every turn.
+        conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("customer")
+                        .get(pk=conversation.pk))
         seen = _existing_turn(conversation, client_message_id)
         if seen is not None:
             return seen
@@ -171,16 +173,16 @@ def receive_buyer_message(
             _store_attachment(message, item)
         conversation.last_buyer_message_at = at
         conversation.updated_at = at
-        conversation.save(update_fields=["last_buyer_message_at", "updated_at"])
         replies: list[Message] = []
         if conversation.owner == Owner.ASSISTANT:
-            from awn.assistant import (
-                respond,  # the dialogue manager; imported late: it loads the language engine
-            )
+            from awn.assistant import respond  # the dialogue manager; imported late: it loads the engine
 
             for reply in respond(conversation, message, now=at):
                 replies.append(_store_reply(conversation, message, reply, at))
-            conversation.save(update_fields=["state", "language", "owner", "status", "updated_at"])
+            conversation.save(update_fields=["state", "language", "owner", "status", "last_buyer_message_at",
+                                             "updated_at"])
+        else:
+            conversation.save(update_fields=["last_buyer_message_at", "updated_at"])
         _deliver_after_commit(replies)
         return TurnResult(message=message, replies=replies)
 

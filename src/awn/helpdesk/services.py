@@ -169,8 +169,12 @@ def receive_buyer_message(
             conversation=conversation, author=Author.BUYER, text=text, choice_id=choice_id[:100],
             client_message_id=client_message_id or None, external_id=external_id, created_at=at,
         )
-        for item in attachments:
-            _store_attachment(message, item)
+        stored = [_store_attachment(message, item) for item in attachments]
+        # The assistant and the API read message.attachments.all(): serve it from what was just stored.
+        message._prefetched_objects_cache = {"attachments": message.attachments.model.objects.filter(
+            pk__in=[a.pk for a in stored])}
+        message._prefetched_objects_cache["attachments"]._result_cache = stored
+        message._prefetched_objects_cache["attachments"]._prefetch_done = True
         conversation.last_buyer_message_at = at
         conversation.updated_at = at
         replies: list[Message] = []

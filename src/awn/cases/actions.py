@@ -38,7 +38,7 @@ from awn.cases.models import (
     RefundLine,
     RefundLineKind,
 )
-from awn.cases.policies import calendar_for, policy_for
+from awn.cases.policies import policy_for
 from awn.cases.transitions import Kind, Status, TransitionNotAllowed, check, initial_statuses, is_terminal
 from awn.core import clock
 from awn.core.audit import audit_row, record
@@ -672,15 +672,3 @@ def mark_refund_paid(case: Case, *, actor: str = Actor.OPERATOR, now: datetime |
     case.save()
     row.save()
     return case
-
-
-def refund_breakdown(case: Case) -> list[dict[str, Any]]:
-    """The itemised 'refund details' as plain data for replies and the API."""
-    return [
-        {"kind": line.kind, "amount": line.amount, "description": line.description}
-        for line in case.refund_lines.order_by("id")
-    ]
-
-
-def calendar(case: Case) -> rules.BusinessCalendar:
-    return calendar_for(case.market)

@@ -6,8 +6,6 @@ each one appends an ``AuditEvent``. ``deadline_at`` is the case's next timer; th
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from django.db import models
 from django.db.models import Q
 
@@ -150,9 +148,3 @@ class Escalation(models.Model):
 
     class Meta:
         indexes = [models.Index(fields=["status", "priority", "created_at"], name="escalation_queue_idx")]
-
-
-def paid_amount(order: Order) -> Decimal:
-    """What the buyer actually paid for the order (verified payments)."""
-    total = order.payments.filter(verification_status="verified").aggregate(s=models.Sum("amount"))["s"]
-    return total or Decimal("0.00")

@@ -73,11 +73,6 @@ TRANSITIONS: dict[Kind, dict[Status, frozenset[Status]]] = {
     },
 }
 
-TERMINAL: frozenset[tuple[Kind, Status]] = frozenset(
-    (kind, status) for kind, table in TRANSITIONS.items() for status, targets in table.items() if not targets
-)
-
-
 class TransitionNotAllowed(ValueError):
     def __init__(self, kind: str, old: str, new: str) -> None:
         super().__init__(f"a {kind} cannot go from {old!r} to {new!r}")

@@ -38,6 +38,10 @@ MAX_TEXT = 4096  # characters in one message (WhatsApp's limit too); longer is r
 LANGUAGES = ("ar", "en")
 
 
+class ConversationNotFound(LookupError):
+    """No such conversation for this buyer and channel (or none at all: the caller cannot tell)."""
+
+
 class MessageRejected(ValueError):
     """A buyer message that cannot be accepted; ``code`` is stable (``empty_message``, ``text_too_long``,
     ``conversation_closed``, ``invalid_choice``, ``invalid_language``)."""
@@ -137,7 +141,7 @@ def _existing_turn(conversation: Conversation, client_message_id: str | None) ->
 
 
 def receive_buyer_message(
-    conversation: Conversation,
+    conversation: Conversation | int,
     *,
     text: str = "",
     choice_id: str = "",
@@ -145,10 +149,15 @@ def receive_buyer_message(
     attachments: Sequence[IncomingAttachment] = (),
     external_id: str = "",
     now: datetime | None = None,
+    customer: Customer | None = None,
+    channels: Sequence[str] = (),
 ) -> TurnResult:
     """Store a buyer's message once and, unless a person owns the conversation, let the assistant answer.
 
     The same ``client_message_id`` twice returns the first message and its replies, unchanged.
+    With ``customer`` (and ``channels``), the conversation (or its id) is taken only if it is that
+    buyer's on one of those channels, checked by the same query that locks it; otherwise
+    :class:`ConversationNotFound`, whether or not it exists.
     """
     at = now or clock.now()
     text = text or ""
@@ -158,8 +167,20 @@ def receive_buyer_message(
         raise MessageRejected("empty_message", "the message has no text, choice or attachment")
     with transaction.atomic():
         # The customer comes along: the assistant reads it on every turn.
-        conversation = (Conversation.objects.select_for_update(of=("self",)).select_related("customer")
-                        .get(pk=conversation.pk))
+        pk = conversation if isinstance(conversation, int) else conversation.pk
+        locked = Conversation.objects.select_for_update(of=("self",)).filter(pk=pk)
+        if customer is not None:
+            locked = locked.filter(customer=customer)
+        else:
+            locked = locked.select_related("customer")
+        if channels:
+            locked = locked.filter(channel__in=channels)
+        found = locked.first()
+        if found is None:
+            raise ConversationNotFound(pk)
+        conversation = found
+        if customer is not None:
+            conversation.customer = customer  # the caller's row: the assistant reads it on every turn
         seen = _existing_turn(conversation, client_message_id)
         if seen is not None:
             return seen
@@ -170,11 +191,7 @@ def receive_buyer_message(
             client_message_id=client_message_id or None, external_id=external_id, created_at=at,
         )
         stored = [_store_attachment(message, item) for item in attachments]
-        # The assistant and the API read message.attachments.all(): serve it from what was just stored.
-        message._prefetched_objects_cache = {"attachments": message.attachments.model.objects.filter(
-            pk__in=[a.pk for a in stored])}
-        message._prefetched_objects_cache["attachments"]._result_cache = stored
-        message._prefetched_objects_cache["attachments"]._prefetch_done = True
+        _known_attachments(message, stored)
         conversation.last_buyer_message_at = at
         conversation.updated_at = at
         replies: list[Message] = []
@@ -204,12 +221,23 @@ def _store_attachment(message: Message, item: IncomingAttachment) -> Attachment:
     return attachment
 
 
+def _known_attachments(message: Message, attachments: list[Attachment]) -> None:
+    """``message.attachments.all()`` served from what was just stored, without reading it back
+    (the assistant and the API read it on every turn)."""
+    qs = Attachment.objects.filter(pk__in=[a.pk for a in attachments])
+    qs._result_cache = attachments
+    qs._prefetch_done = True
+    message._prefetched_objects_cache = {"attachments": qs}
+
+
 def _store_reply(conversation: Conversation, to: Message, reply: Reply, at: datetime) -> Message:
-    return Message.objects.create(
+    stored = Message.objects.create(
         conversation=conversation, author=Author.ASSISTANT, text=reply.text, choices=reply.choices,
         intent=reply.intent, confidence=reply.confidence, rule_ids=reply.rule_ids, action=reply.action,
         reply_to=to, created_at=at,
     )
+    _known_attachments(stored, [])  # the assistant sends text and choices only
+    return stored
 
 
 def post_system_message(conversation: Conversation, text: str, *, now: datetime | None = None) -> Message:

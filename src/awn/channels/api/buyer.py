@@ -49,8 +49,12 @@ def _me(request: HttpRequest) -> Customer:
 def _conversation(request: HttpRequest, pk: int) -> Conversation:
     conversation = Conversation.objects.filter(pk=pk, customer=_me(request), channel__in=BUYER_CHANNELS).first()
     if conversation is None:
-        raise ApiError(404, "conversation_not_found", "no such conversation")
+        raise _no_conversation()
     return conversation
+
+
+def _no_conversation() -> ApiError:
+    return ApiError(404, "conversation_not_found", "no such conversation")
 
 
 def _messages(conversation: Conversation, after: int = 0) -> list[dict[str, Any]]:
@@ -120,9 +124,12 @@ def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn, resp
 
         timing.reset()
         started = time.perf_counter()
-    conversation = _conversation(request, conversation_id)
-    result = services.receive_buyer_message(conversation, text=body.text, choice_id=body.choice_id,
-                                            client_message_id=body.client_message_id)
+    try:  # the ownership check is the query that locks the conversation
+        result = services.receive_buyer_message(conversation_id, text=body.text, choice_id=body.choice_id,
+                                                client_message_id=body.client_message_id, customer=_me(request),
+                                                channels=BUYER_CHANNELS)
+    except services.ConversationNotFound:
+        raise _no_conversation() from None
     out = _turn(result)
     if timed:
         response["Server-Timing"] = timing.header({"view": time.perf_counter() - started, **timing.take()})
@@ -160,8 +167,12 @@ def send_photo(request: HttpRequest, conversation_id: int, photo: File[UploadedF
                        allowed=sorted(PHOTO_TYPES), field="photo")
     attachment = services.IncomingAttachment(kind="image", content=data, content_type=content_type,
                                              meta={"filename": (photo.name or "")[:200]})
-    result = services.receive_buyer_message(conversation, text=text, client_message_id=client_message_id or None,
-                                            attachments=[attachment])
+    try:
+        result = services.receive_buyer_message(conversation, text=text, client_message_id=client_message_id or None,
+                                                attachments=[attachment], customer=_me(request),
+                                                channels=BUYER_CHANNELS)
+    except services.ConversationNotFound:
+        raise _no_conversation() from None
     return _turn(result)
 
 

@@ -291,3 +291,26 @@ def test_issue_4_end_to_end_refund_dates_quick_reply_photo_and_handoff(browser: 
     dispute.refresh_from_db()
     assert dispute.status == "awaiting_seller"
     assert dispute.evidence.filter(kind="photo").count() == 1
+
+
+def test_a_photo_the_buyer_sent_is_shown_again_after_a_reload(browser: Any, demo_site: str) -> None:
+    """The history brings only the photo's id: the page fetches the bytes with the chat token and shows
+    them in the same ``msg__photo`` element as the live preview, not the "📷 photo" placeholder."""
+    page = browser.new_page(viewport=PHONE, device_scale_factor=2, locale="ar-SA")
+    page.set_default_timeout(TIMEOUT)
+    page.goto(demo_site + "/")
+    page.click('button[data-customer="demo-noura"]')
+    page.wait_for_selector('html[data-ready="true"]')
+    page.set_input_files("#photo", files=[{"name": "broken.png", "mimeType": "image/png", "buffer": photo_png()}])
+    page.wait_for_selector(".msg--buyer:not(.msg--pending) img.msg__photo")
+    attachment = Attachment.objects.get(message__conversation__customer__external_ref="demo-noura")
+
+    page.reload()
+    page.wait_for_selector('html[data-ready="true"]')
+    photo = page.wait_for_selector(f".msg--buyer img.msg__photo[data-attachment-id='{attachment.pk}']")
+    page.wait_for_function("(img) => img.complete && img.naturalWidth > 0", arg=photo)
+    assert photo.evaluate("(img) => img.naturalWidth") == 160
+    assert photo.get_attribute("src").startswith("blob:")
+    assert page.locator(".msg--buyer .msg__file").count() == 0  # the placeholder made way for the photo
+    assert page.get_attribute("html", "dir") == "rtl"
+    page.close()

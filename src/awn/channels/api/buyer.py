@@ -1,11 +1,13 @@
 """The buyer's endpoints (chat token): conversations on the web channel, messages, photos, language.
 
-A buyer reaches only their own conversations and orders; anything else, existing or not, is the
-same 404 (``conversation_not_found`` / ``order_not_found``), so ids cannot be probed.
+A buyer reaches only their own conversations, their attachments and orders; anything else, existing
+or not, is the same 404 (``conversation_not_found`` / ``attachment_not_found`` / ``order_not_found``),
+so ids cannot be probed.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import time
 from datetime import UTC
@@ -13,7 +15,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db.models import prefetch_related_objects
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from awn.cases.actions import PHOTO_TYPES
@@ -21,9 +23,11 @@ from awn.channels.api import present
 from awn.channels.api import schemas as s
 from awn.channels.api.errors import ApiError, ErrorOut
 from awn.helpdesk import services
-from awn.helpdesk.models import Conversation, ConversationStatus, Message
+from awn.helpdesk.models import Attachment, Conversation, ConversationStatus, Message
 from awn.marketplace.access import get_order_for_customer, orders_for_customer
 from awn.marketplace.models import Customer
+
+log = logging.getLogger("awn.api")
 
 router = Router()
 
@@ -174,6 +178,57 @@ def send_photo(request: HttpRequest, conversation_id: int, photo: File[UploadedF
     except services.ConversationNotFound:
         raise _no_conversation() from None
     return _turn(result)
+
+
+def _no_attachment() -> ApiError:
+    return ApiError(404, "attachment_not_found", "no such attachment")
+
+
+_ATTACHMENT_200 = {
+    "description": "The stored bytes. A photo (JPEG, PNG or WebP, as the photo endpoint stored it) is served "
+                   "inline with its type; anything else as an `application/octet-stream` download.",
+    "content": {t: {"schema": {"type": "string", "format": "binary"}}
+                for t in (*sorted(PHOTO_TYPES), "application/octet-stream")},
+    "headers": {
+        "Cache-Control": {"schema": {"type": "string"}, "description": "`private, max-age=3600`"},
+        "Content-Disposition": {"schema": {"type": "string"},
+                                "description": '`inline; filename="photo-<id>.png"` (a photo) or `attachment; …`'},
+        "X-Content-Type-Options": {"schema": {"type": "string"}, "description": "`nosniff`"},
+    },
+}
+
+
+@router.get("/conversations/{conversation_id}/attachments/{attachment_id}",
+            response={200: None, **responses({}, 404)},
+            openapi_extra={"responses": {200: _ATTACHMENT_200}},
+            summary="The bytes of an attachment (a photo the buyer sent) in one of the buyer's conversations")
+def get_attachment(request: HttpRequest, conversation_id: int, attachment_id: int) -> HttpResponse:
+    """404 ``conversation_not_found`` for a conversation that is not the buyer's, and 404
+    ``attachment_not_found`` for an attachment that is not on one of that conversation's messages,
+    has no stored file, or whose file is gone (the same answer whether or not it exists elsewhere)."""
+    conversation = _conversation(request, conversation_id)
+    attachment = Attachment.objects.filter(pk=attachment_id, message__conversation=conversation).first()
+    if attachment is None or not attachment.file:
+        raise _no_attachment()
+    try:
+        handle = attachment.file.storage.open(attachment.file.name, "rb")
+    except OSError as exc:  # FileNotFoundError, a permission problem, a storage backend's I/O error
+        log.warning("attachment %s of conversation %s: its file %r cannot be read (%s)",
+                    attachment.pk, conversation.pk, attachment.file.name, exc.__class__.__name__)
+        raise _no_attachment() from None
+    photo = attachment.kind == "image" and attachment.content_type in PHOTO_TYPES
+    if photo:
+        content_type = attachment.content_type
+        filename = f"photo-{attachment.pk}.{content_type.split('/')[1].replace('jpeg', 'jpg')}"
+    else:
+        content_type, filename = "application/octet-stream", f"attachment-{attachment.pk}.bin"
+    # The file name is made here from the id, never the buyer's: nothing of theirs reaches a header.
+    response = FileResponse(handle, content_type=content_type, as_attachment=not photo, filename=filename)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Cache-Control"] = "private, max-age=3600"
+    response["Vary"] = "Authorization"  # a browser's cache must not hand one token's answer to another
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
 
 
 @router.put("/conversations/{conversation_id}/language", response=responses({200: s.BuyerMessagesOut}, 404),

@@ -6,6 +6,7 @@
  * - Replies come back with the send, and anything else (an agent's reply) by polling
  *   GET …/messages?after=<last id>.
  * - Text is always inserted with textContent: HTML or script a buyer or agent writes is shown as text.
+ * - Photos in the history (and from polls) are fetched with the token as blobs and shown from object URLs.
  */
 (function () {
   "use strict";
@@ -141,6 +142,42 @@
     if (last < text.length) { parent.appendChild(document.createTextNode(text.slice(last))); }
   }
 
+  // A photo from the history or a poll (no local preview): fetch its bytes with the token (an <img>
+  // cannot send it), show them from an object URL in place of the "📷 photo" text, and let the URL
+  // go once the image is shown. Until then, or if anything fails, the text stays.
+  var PHOTO_TYPE = /^image\/(jpeg|png|webp)$/;
+  function loadPhoto(conversationId, attachmentId, placeholder) {
+    placeholder.dataset.attachmentId = String(attachmentId);
+    placeholder.setAttribute("aria-busy", "true");
+    var path = "/conversations/" + encodeURIComponent(conversationId) + "/attachments/" + encodeURIComponent(attachmentId);
+    fetch(cfg.api + path, { headers: { "Authorization": "Bearer " + token }, credentials: "omit" })
+      .then(function (response) {
+        if (!response.ok) { throw new Error("HTTP " + response.status); }
+        return response.blob();
+      })
+      .then(function (blob) {
+        if (!PHOTO_TYPE.test(blob.type)) { throw new Error("not a photo: " + blob.type); }
+        var url = URL.createObjectURL(blob);
+        var img = document.createElement("img");
+        img.className = "msg__photo";
+        img.alt = T.photo;
+        img.dataset.attachmentId = String(attachmentId);
+        img.addEventListener("load", function () {
+          URL.revokeObjectURL(url);   // decoded and shown: the bytes are no longer needed
+          if (!placeholder.parentNode) { return; }
+          var atBottom = $log.scrollHeight - $log.scrollTop - $log.clientHeight < 48;
+          placeholder.parentNode.replaceChild(img, placeholder);
+          if (atBottom) { scrollDown(); }
+        }, { once: true });
+        img.addEventListener("error", function () {
+          URL.revokeObjectURL(url);
+          placeholder.removeAttribute("aria-busy");
+        }, { once: true });
+        img.src = url;
+      })
+      .catch(function () { placeholder.removeAttribute("aria-busy"); });
+  }
+
   function buildMessage(m, clientId) {
     var el = document.createElement("article");
     el.className = "msg msg--" + m.author;
@@ -154,14 +191,22 @@
       if (a.kind === "image" && url) {
         var img = document.createElement("img");
         img.className = "msg__photo";
-        img.src = url;
         img.alt = T.photo;
+        if (m.id) {
+          // The message as stored: this is the preview's last use, so let it go once shown.
+          delete previews[clientId];
+          img.addEventListener("load", function () { URL.revokeObjectURL(url); }, { once: true });
+        }
+        img.src = url;
         el.appendChild(img);
       } else {
         var file = document.createElement("span");
         file.className = "msg__file";
         file.textContent = "📷 " + T.photo;
         el.appendChild(file);
+        if (a.kind === "image" && a.id && PHOTO_TYPE.test(a.content_type || "") && conversation) {
+          loadPhoto(conversation.id, a.id, file);
+        }
       }
     });
     if (m.text) {

@@ -35,9 +35,30 @@ def _isolated_media_and_policy(request: pytest.FixtureRequest, tmp_path) -> Iter
 
     settings = request.getfixturevalue("settings")
     settings.MEDIA_ROOT = tmp_path / "media"
+    _fresh_rate_limit_counters(settings)
     clear_cache()
     yield
     clear_cache()
+
+
+def _fresh_rate_limit_counters(settings) -> None:  # type: ignore[no-untyped-def]
+    """Each test starts with no buyer API rate-limit counts (awn.channels.api.ratelimit): customer
+    ids repeat between tests and several tests freeze the clock at the same instant. The in-process
+    cache is emptied; a shared one (AWN_CACHE_URL set when running the tests) is never flushed: the
+    test gets an in-process cache instead."""
+    from django.core.cache import caches
+    from django.core.cache.backends.locmem import LocMemCache
+
+    from awn.channels.api import ratelimit
+
+    ratelimit.reset()
+    cache = caches[settings.AWN_RATE_LIMIT_CACHE]
+    if isinstance(cache, LocMemCache):
+        cache.clear()
+    else:
+        local = {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "awn-tests"}
+        settings.CACHES = {"default": local, settings.AWN_RATE_LIMIT_CACHE: local}
+        caches[settings.AWN_RATE_LIMIT_CACHE].clear()
 
 
 @pytest.fixture

@@ -118,6 +118,45 @@ DEFAULT_FROM_EMAIL = os.environ.get("AWN_EMAIL_FROM", "Awn <no-reply@awn.example
 # Where operators put per-market policy overrides (TOML files named after the market, e.g. SA.toml).
 AWN_POLICY_DIR = os.environ.get("AWN_POLICY_DIR") or None
 
+# The cache (today: the buyer API's rate-limit counters). Empty AWN_CACHE_URL: in this process's
+# memory, so with several server processes each counts on its own and limits are approximate;
+# redis://[:password@]host:6379/0 (or rediss://, unix://) shares them. Short socket timeouts: if the
+# cache is unreachable the rate limiter lets requests through (awn.channels.api.ratelimit).
+AWN_CACHE_URL = os.environ.get("AWN_CACHE_URL", "").strip()
+if not AWN_CACHE_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "awn",
+                          "OPTIONS": {"MAX_ENTRIES": 20_000}}}
+elif AWN_CACHE_URL.startswith(("redis://", "rediss://", "unix://")):
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": AWN_CACHE_URL,
+        "KEY_PREFIX": os.environ.get("AWN_CACHE_KEY_PREFIX", "awn"),
+        "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 0.5},  # seconds
+    }}
+else:
+    from django.core.exceptions import ImproperlyConfigured
+
+    raise ImproperlyConfigured(
+        f"AWN_CACHE_URL={AWN_CACHE_URL!r}: use redis://host:6379/0 (or rediss://, unix://), or leave it empty "
+        "for the in-process cache")
+
+# Buyer API rate limits per buyer, "<requests>/<seconds>"; "0" or "" turns one off (docs/api.md).
+# Messages and photos together: each runs the assistant and writes rows; 20 a minute is far above
+# a person typing or tapping quick replies. Polls: the web chat polls every 2.5 s (24 a minute per
+# visible tab, plus one after each send), so 120 leaves room for four or five tabs.
+AWN_BUYER_MESSAGE_RATE = os.environ.get("AWN_BUYER_MESSAGE_RATE", "20/60")
+AWN_BUYER_READ_RATE = os.environ.get("AWN_BUYER_READ_RATE", "120/60")
+AWN_RATE_LIMIT_CACHE = "default"
+
+
+def _check_rates() -> None:
+    from awn.channels.api.ratelimit import check_settings
+
+    check_settings({"AWN_BUYER_MESSAGE_RATE": AWN_BUYER_MESSAGE_RATE, "AWN_BUYER_READ_RATE": AWN_BUYER_READ_RATE})
+
+
+_check_rates()  # a malformed rate stops start-up here, naming the setting
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,

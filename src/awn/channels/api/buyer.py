@@ -19,7 +19,7 @@ from django.http import FileResponse, HttpRequest, HttpResponse
 from ninja import File, Form, Router, Status, UploadedFile
 
 from awn.cases.actions import PHOTO_TYPES
-from awn.channels.api import present
+from awn.channels.api import present, ratelimit
 from awn.channels.api import schemas as s
 from awn.channels.api.errors import ApiError, ErrorOut
 from awn.helpdesk import services
@@ -37,6 +37,15 @@ COMMON = (400, 401, 413, 422)
 
 def responses(ok: dict[int, Any], *errors: int) -> dict[int, Any]:
     return {**ok, **{code: ErrorOut for code in sorted({*COMMON, *errors})}}
+
+
+# Rate-limited endpoints (awn.channels.api.ratelimit): their 429 also carries Retry-After.
+_RATE_LIMITED = {"responses": {429: {
+    "description": "Too many requests from this buyer (`rate_limited`): `details` = `{limit, window_seconds, "
+                   "retry_after}`; the request was not carried out",
+    "headers": {"Retry-After": {"schema": {"type": "integer"},
+                                "description": "Seconds until a request would be accepted"}},
+}}}
 
 
 def _timing_enabled() -> bool:
@@ -110,18 +119,23 @@ def get_conversation(request: HttpRequest, conversation_id: int) -> Any:
     return _conversation_out(_conversation(request, conversation_id))
 
 
-@router.get("/conversations/{conversation_id}/messages", response=responses({200: s.BuyerMessagesOut}, 404),
-            summary="Messages after a message id (poll with the last id you have)")
+@router.get("/conversations/{conversation_id}/messages", response=responses({200: s.BuyerMessagesOut}, 404, 429),
+            openapi_extra=_RATE_LIMITED, summary="Messages after a message id (poll with the last id you have)")
 def new_messages(request: HttpRequest, conversation_id: int, after: int = 0) -> Any:
+    if (limited := ratelimit.check(request, ratelimit.READ)) is not None:
+        return limited
     conversation = _conversation(request, conversation_id)
     return {"conversation": conversation.pk, "language": conversation.language, "owner": conversation.owner,
             "status": conversation.status, "messages": _messages(conversation, after)}
 
 
 @router.post("/conversations/{conversation_id}/messages",
-             response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409),
+             response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409, 429), openapi_extra=_RATE_LIMITED,
              summary="Send text or a quick-reply choice; the same client_message_id twice is one message")
-def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn, response: HttpResponse) -> Status[Any]:
+def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn,
+         response: HttpResponse) -> Status[Any] | HttpResponse:
+    if (limited := ratelimit.check(request, ratelimit.SEND)) is not None:  # before anything is stored
+        return limited
     timed = _timing_enabled()
     if timed:
         from awn.assistant import timing  # only when asked: some tools stand in for awn.assistant
@@ -149,10 +163,12 @@ def sniff_image(data: bytes) -> str | None:
 
 
 @router.post("/conversations/{conversation_id}/photos",
-             response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409, 415),
+             response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409, 415, 429), openapi_extra=_RATE_LIMITED,
              summary="Send a photo (JPEG, PNG or WebP, at most 10 MB), optionally with a caption")
 def send_photo(request: HttpRequest, conversation_id: int, photo: File[UploadedFile],
-               text: Form[str] = "", client_message_id: Form[str] = "") -> Status[Any]:
+               text: Form[str] = "", client_message_id: Form[str] = "") -> Status[Any] | HttpResponse:
+    if (limited := ratelimit.check(request, ratelimit.SEND)) is not None:  # counted with messages
+        return limited
     conversation = _conversation(request, conversation_id)
     limit = int(getattr(settings, "AWN_MAX_PHOTO_BYTES", 10 * 1024 * 1024))
     if photo.size is None or photo.size > limit:

@@ -116,3 +116,18 @@ def test_the_arabic_catalog_is_complete_and_compiled():
         compiled = gettext.GNUTranslations(fh)
     for msgid, msgstr in entries.items():
         assert compiled.gettext(msgid) == msgstr, msgid
+
+
+def test_every_chat_script_string_is_arabic_in_arabic():
+    """Each string the chat script can show (a refused send, a rate limit, …) has its Arabic text."""
+    from django.utils import translation
+
+    from awn.channels.webchat.views import chat_strings
+
+    with translation.override("ar"):
+        arabic = chat_strings()
+    with translation.override("en"):
+        english = chat_strings()
+    assert arabic.keys() == english.keys() and "too_fast" in arabic
+    untranslated = [key for key, text in arabic.items() if not any("\u0600" <= ch <= "\u06ff" for ch in text)]
+    assert untranslated == []

@@ -344,6 +344,7 @@
     if (error && error.code === "text_too_long") { reason = T.too_long; }
     if (error && (error.code === "file_too_large" || error.code === "payload_too_large")) { reason = T.too_large; }
     if (error && error.code === "unsupported_media_type") { reason = T.not_image; }
+    if (error && error.code === "rate_limited") { reason = T.too_fast; }
     meta.textContent = reason;
     var permanent = error && error.status && error.status < 500 && error.status !== 408 && error.status !== 429;
     if (!permanent) {

@@ -100,7 +100,7 @@ def test_an_attachment_that_is_not_a_photo_is_a_download_never_inline(noura, riy
     html = b"<html><script>alert(1)</script></html>"
     for kind, content_type in (("document", "text/html"), ("image", "image/svg+xml")):
         turn = services.receive_buyer_message(cid, attachments=[services.IncomingAttachment(
-            kind=kind, content=html, content_type=content_type)], customer=riyadh_buyer, channels=("web",))
+            kind=kind, content=html, content_type=content_type)], customer_id=riyadh_buyer.pk, channels=("web",))
         aid = turn.message.attachments.get().pk
         r = fetch(noura, cid, aid)
         assert r.status_code == 200 and body(r) == html
@@ -141,7 +141,7 @@ def test_an_attachment_of_another_conversation_is_the_same_404_as_none(noura, ah
 def test_a_whatsapp_conversations_attachment_is_not_served_here(noura, riyadh_buyer, assistant):
     wa = services.start_conversation(riyadh_buyer, "whatsapp", channel_ref="1:966500000201")
     turn = services.receive_buyer_message(wa, attachments=[services.IncomingAttachment(
-        kind="image", content=PNG, content_type="image/png")], customer=riyadh_buyer)
+        kind="image", content=PNG, content_type="image/png")], customer_id=riyadh_buyer.pk)
     aid = turn.message.attachments.get().pk
     error(noura.get(url(wa.pk, aid)), 404, "conversation_not_found")
 
@@ -149,7 +149,7 @@ def test_a_whatsapp_conversations_attachment_is_not_served_here(noura, riyadh_bu
 def test_an_attachment_without_a_file_or_whose_file_is_gone_is_404_not_500(noura, riyadh_buyer, assistant, caplog):
     cid = start(noura)
     turn = services.receive_buyer_message(cid, attachments=[services.IncomingAttachment(
-        kind="location", meta={"latitude": 24.7, "longitude": 46.7})], customer=riyadh_buyer, channels=("web",))
+        kind="location", meta={"latitude": 24.7, "longitude": 46.7})], customer_id=riyadh_buyer.pk, channels=("web",))
     error(noura.get(url(cid, turn.message.attachments.get().pk)), 404, "attachment_not_found")
 
     aid = send_photo(noura, cid)

@@ -132,6 +132,9 @@ def set_language(conversation: Conversation, language: str, *, actor: str = Acto
 
 
 def _existing_turn(conversation: Conversation, client_message_id: str | None) -> TurnResult | None:
+    # Its own statement, after the lock is held: under READ COMMITTED a query that waited for the
+    # lock sees only what was committed when it started, so a check folded into the locking query
+    # would miss the message of the turn it waited for.
     if not client_message_id:
         return None
     message = Message.objects.filter(conversation=conversation, client_message_id=client_message_id).first()
@@ -149,13 +152,13 @@ def receive_buyer_message(
     attachments: Sequence[IncomingAttachment] = (),
     external_id: str = "",
     now: datetime | None = None,
-    customer: Customer | None = None,
+    customer_id: int | None = None,
     channels: Sequence[str] = (),
 ) -> TurnResult:
     """Store a buyer's message once and, unless a person owns the conversation, let the assistant answer.
 
     The same ``client_message_id`` twice returns the first message and its replies, unchanged.
-    With ``customer`` (and ``channels``), the conversation (or its id) is taken only if it is that
+    With ``customer_id`` (and ``channels``), the conversation (or its id) is taken only if it is that
     buyer's on one of those channels, checked by the same query that locks it; otherwise
     :class:`ConversationNotFound`, whether or not it exists.
     """
@@ -166,21 +169,18 @@ def receive_buyer_message(
     if not text.strip() and not choice_id and not attachments:
         raise MessageRejected("empty_message", "the message has no text, choice or attachment")
     with transaction.atomic():
-        # The customer comes along: the assistant reads it on every turn.
+        # One query locks the conversation, checks whose it is and brings the customer along (the
+        # assistant reads it on every turn).
         pk = conversation if isinstance(conversation, int) else conversation.pk
-        locked = Conversation.objects.select_for_update(of=("self",)).filter(pk=pk)
-        if customer is not None:
-            locked = locked.filter(customer=customer)
-        else:
-            locked = locked.select_related("customer")
+        locked = Conversation.objects.select_for_update(of=("self",)).select_related("customer").filter(pk=pk)
+        if customer_id is not None:
+            locked = locked.filter(customer_id=customer_id)
         if channels:
             locked = locked.filter(channel__in=channels)
         found = locked.first()
         if found is None:
             raise ConversationNotFound(pk)
         conversation = found
-        if customer is not None:
-            conversation.customer = customer  # the caller's row: the assistant reads it on every turn
         seen = _existing_turn(conversation, client_message_id)
         if seen is not None:
             return seen

@@ -25,10 +25,9 @@ from awn.cases.errors import ActionError
 from awn.channels.api.errors import ACTION_STATUS, MESSAGE_STATUS, ApiError, BodyError
 from awn.channels.api.keys import KeyRefused, authenticate_key
 from awn.channels.api.models import ApiKey
-from awn.channels.api.tokens import TokenRefused, verify
+from awn.channels.api.tokens import ChatTokenAuth, TokenRefused, bearer_token
 from awn.helpdesk.services import MessageRejected
 from awn.marketplace.access import OrderAccessError
-from awn.marketplace.models import Customer
 
 log = logging.getLogger("awn.api")
 
@@ -94,27 +93,12 @@ class ApiKeyAuth(HttpBearer):
     """``Authorization: Bearer awn_<prefix>_<secret>``: the operator's systems."""
 
     def __call__(self, request: HttpRequest) -> ApiKey:
-        return self.authenticate(request, _bearer(request))
+        return self.authenticate(request, bearer_token(request))
 
     def authenticate(self, request: HttpRequest, token: str) -> ApiKey:
         return authenticate_key(token)
 
 
-class ChatTokenAuth(HttpBearer):
-    """``Authorization: Bearer <chat token>``: one signed-in buyer, minted by the operator."""
-
-    def __call__(self, request: HttpRequest) -> Customer:
-        return self.authenticate(request, _bearer(request))
-
-    def authenticate(self, request: HttpRequest, token: str) -> Customer:
-        if not token:
-            raise TokenRefused("invalid_token", "send the chat token as Authorization: Bearer <token>")
-        return verify(token)
-
-
-def _bearer(request: HttpRequest) -> str:
-    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
-    return value.strip() if scheme.lower() == "bearer" else ""
 
 
 # --------------------------------------------------------------------------- the API and its errors

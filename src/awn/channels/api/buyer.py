@@ -22,6 +22,7 @@ from awn.cases.actions import PHOTO_TYPES
 from awn.channels.api import present, ratelimit
 from awn.channels.api import schemas as s
 from awn.channels.api.errors import ApiError, ErrorOut
+from awn.channels.api.tokens import ChatTokenAuth
 from awn.helpdesk import services
 from awn.helpdesk.models import Attachment, Conversation, ConversationStatus, Message
 from awn.marketplace.access import get_order_for_customer, orders_for_customer
@@ -131,6 +132,7 @@ def new_messages(request: HttpRequest, conversation_id: int, after: int = 0) -> 
 
 @router.post("/conversations/{conversation_id}/messages",
              response=responses({200: s.TurnOut, 201: s.TurnOut}, 404, 409, 429), openapi_extra=_RATE_LIMITED,
+             auth=ChatTokenAuth(load_customer=False),  # the locking query reads the buyer's row
              summary="Send text or a quick-reply choice; the same client_message_id twice is one message")
 def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn,
          response: HttpResponse) -> Status[Any] | HttpResponse:
@@ -144,7 +146,8 @@ def send(request: HttpRequest, conversation_id: int, body: s.SendMessageIn,
         started = time.perf_counter()
     try:  # the ownership check is the query that locks the conversation
         result = services.receive_buyer_message(conversation_id, text=body.text, choice_id=body.choice_id,
-                                                client_message_id=body.client_message_id, customer=_me(request),
+                                                client_message_id=body.client_message_id,
+                                                customer_id=request.auth.pk,  # type: ignore[attr-defined]
                                                 channels=BUYER_CHANNELS)
     except services.ConversationNotFound:
         raise _no_conversation() from None
@@ -189,7 +192,7 @@ def send_photo(request: HttpRequest, conversation_id: int, photo: File[UploadedF
                                              meta={"filename": (photo.name or "")[:200]})
     try:
         result = services.receive_buyer_message(conversation, text=text, client_message_id=client_message_id or None,
-                                                attachments=[attachment], customer=_me(request),
+                                                attachments=[attachment], customer_id=_me(request).pk,
                                                 channels=BUYER_CHANNELS)
     except services.ConversationNotFound:
         raise _no_conversation() from None

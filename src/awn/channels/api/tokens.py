@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from django.core import signing
+from django.http import HttpRequest
+from ninja.security import HttpBearer
 
 from awn.marketplace.models import Customer
 
@@ -53,8 +55,15 @@ def mint(customer: Customer, *, ttl: timedelta = DEFAULT_TTL) -> ChatToken:
     return ChatToken(token=token, customer=customer, expires_at=issued + ttl)
 
 
-def verify(token: str) -> Customer:
-    """The customer the token was minted for; :class:`TokenRefused` when bad, foreign or expired."""
+@dataclass(frozen=True)
+class TokenHolder:
+    """The buyer a verified chat token names, when the endpoint needs only their id (no row read)."""
+
+    pk: int
+
+
+def verify_holder(token: str) -> TokenHolder:
+    """The id of the customer the token was minted for; :class:`TokenRefused` when bad or expired."""
     signer = signing.TimestampSigner(salt=SALT)
     try:
         value = signer.unsign_object(token, max_age=MAX_TTL)
@@ -68,7 +77,37 @@ def verify(token: str) -> Customer:
         signer.unsign(token, max_age=value["t"])
     except signing.SignatureExpired as exc:
         raise TokenRefused("token_expired", "the chat token has expired; ask the marketplace for a new one") from exc
-    customer = Customer.objects.filter(pk=value["c"]).first()
+    return TokenHolder(value["c"])
+
+
+def verify(token: str) -> Customer:
+    """The customer the token was minted for; :class:`TokenRefused` when bad, foreign or expired."""
+    customer = Customer.objects.filter(pk=verify_holder(token).pk).first()
     if customer is None:
         raise TokenRefused("invalid_token", "the chat token is not valid")
     return customer
+
+
+def bearer_token(request: HttpRequest) -> str:
+    scheme, _, value = request.headers.get("Authorization", "").partition(" ")
+    return value.strip() if scheme.lower() == "bearer" else ""
+
+
+class ChatTokenAuth(HttpBearer):
+    """``Authorization: Bearer <chat token>``: one signed-in buyer, minted by the operator.
+
+    ``request.auth`` is the :class:`Customer`; with ``load_customer=False`` it is a
+    :class:`TokenHolder` (the id only), for an endpoint whose own query reads the buyer's rows
+    anyway (sending a message: the query that locks the conversation checks it is theirs)."""
+
+    def __init__(self, *, load_customer: bool = True) -> None:
+        super().__init__()
+        self.load_customer = load_customer
+
+    def __call__(self, request: HttpRequest) -> Customer | TokenHolder:
+        return self.authenticate(request, bearer_token(request))
+
+    def authenticate(self, request: HttpRequest, token: str) -> Customer | TokenHolder:
+        if not token:
+            raise TokenRefused("invalid_token", "send the chat token as Authorization: Bearer <token>")
+        return verify(token) if self.load_customer else verify_holder(token)

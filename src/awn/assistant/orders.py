@@ -223,5 +223,12 @@ def refunds(order: Order) -> list[Case]:
                 .order_by("-opened_at", "-id"))
 
 
+def refunds_and_return(order: Order) -> tuple[list[Case], Case | None]:
+    """``refunds(order)`` and ``latest_case(order, RETURN)`` in one query."""
+    cases = list(Case.objects.filter(order=order, kind__in=(Kind.REFUND, Kind.RETURN)).order_by("-opened_at", "-id"))
+    returns = [c for c in cases if c.kind == Kind.RETURN]
+    return [c for c in cases if c.kind == Kind.REFUND and c.status != Status.REJECTED], (returns[0] if returns else None)
+
+
 def latest_case(order: Order, kind: str) -> Case | None:
     return Case.objects.filter(order=order, kind=kind).order_by("-opened_at", "-id").first()

@@ -42,9 +42,8 @@ def status(turn: Turn) -> None:
             turn.say("refund.none_any")
         return
     order = found.order
-    cases = orders.refunds(order)
+    cases, ret = orders.refunds_and_return(order)
     if not cases:
-        ret = orders.latest_case(order, Kind.RETURN)
         if ret is not None:
             describe_return(turn, order, ret)
             return

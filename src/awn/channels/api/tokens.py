@@ -3,8 +3,9 @@
 The operator's backend mints one (``POST /api/v1/chat-tokens``) for the buyer its own site has
 authenticated and hands it to the web chat or its app; the buyer API accepts it as
 ``Authorization: Bearer <token>``. A token is Django's ``TimestampSigner`` over the customer's id
-with a dedicated salt: no table, no lookup per request, and it cannot be revoked before it expires
-(hence the short default life). See ``docs/adr/0006-operator-api.md``.
+with a dedicated salt: no table of tokens, and it cannot be revoked before it expires (hence the
+short default life). Most buyer endpoints read the buyer's row to serve the request; sending a
+message reads it in the query that locks the conversation. See ``docs/adr/0006-operator-api.md``.
 """
 
 from __future__ import annotations

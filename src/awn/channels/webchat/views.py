@@ -70,7 +70,7 @@ def chat_strings() -> dict[str, str]:
         "offline": _("Connection lost. Retrying…"),
         "too_large": _("The photo is larger than 10 MB."),
         "not_image": _("Please send a JPEG, PNG or WebP photo."),
-        "too_long": _("The message is too long (at most 4,000 characters)."),
+        "too_long": _("The message is too long (at most 4,096 characters)."),
         "too_fast": _("You are sending messages very quickly. Please wait a moment, then try again."),
         "closed": _("This conversation has ended. Write to start a new one."),
         "waiting_agent": _("You have been transferred to a customer care agent. They will reply here."),

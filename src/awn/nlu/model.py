@@ -147,15 +147,21 @@ class Featurizer:
         per view, then ``hstack`` copies them: for the one message of a chat turn that overhead is
         most of the engine's time. Here each view's n-grams are counted against its vocabulary and
         weighted exactly as scikit-learn does (sublinear tf, idf, L2 per row, the view's weight),
-        straight into one CSR matrix, bit for bit the same values as the scikit-learn path.
+        straight into one CSR matrix, bit for bit the same values as the scikit-learn path. An
+        embedding block, if the spec has one, goes beside them.
         """
-        if self.spec.embedder or not self.vectorizers or not all(
+        if not self.vectorizers or not all(
                 hasattr(v, "idf_") and v.norm in ("l2", None) and v.use_idf for v in self.vectorizers):
             blocks = [
                 vec.transform(source_texts(view.source, normalized)) * view.weight
                 for vec, view in zip(self.vectorizers, self.spec.views, strict=True)
             ]
             return self._stack(blocks, raw, embeddings)
+        ngrams = self._ngrams(normalized)
+        return self._stack([ngrams], raw, embeddings) if self.spec.embedder else ngrams
+
+    def _ngrams(self, normalized: Sequence[str]) -> sp.csr_matrix:
+        """The n-gram views of ``normalized``, counted and weighted directly (see :meth:`transform`)."""
         n = len(normalized)
         rows: list[list[tuple[np.ndarray, np.ndarray]]] = [[] for _ in range(n)]
         offset = 0

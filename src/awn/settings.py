@@ -144,18 +144,13 @@ else:
 # Messages and photos together: each runs the assistant and writes rows; 20 a minute is far above
 # a person typing or tapping quick replies. Polls: the web chat polls every 2.5 s (24 a minute per
 # visible tab, plus one after each send), so 120 leaves room for four or five tabs.
-AWN_BUYER_MESSAGE_RATE = os.environ.get("AWN_BUYER_MESSAGE_RATE", "20/60")
-AWN_BUYER_READ_RATE = os.environ.get("AWN_BUYER_READ_RATE", "120/60")
+from awn.channels.api import ratelimit as _ratelimit  # noqa: E402 - the defaults live with the limiter
+
+AWN_BUYER_MESSAGE_RATE = os.environ.get("AWN_BUYER_MESSAGE_RATE", _ratelimit.SEND.default)
+AWN_BUYER_READ_RATE = os.environ.get("AWN_BUYER_READ_RATE", _ratelimit.READ.default)
 AWN_RATE_LIMIT_CACHE = "default"
-
-
-def _check_rates() -> None:
-    from awn.channels.api.ratelimit import check_settings
-
-    check_settings({"AWN_BUYER_MESSAGE_RATE": AWN_BUYER_MESSAGE_RATE, "AWN_BUYER_READ_RATE": AWN_BUYER_READ_RATE})
-
-
-_check_rates()  # a malformed rate stops start-up here, naming the setting
+# A malformed rate stops start-up here, naming the setting.
+_ratelimit.check_settings({"AWN_BUYER_MESSAGE_RATE": AWN_BUYER_MESSAGE_RATE, "AWN_BUYER_READ_RATE": AWN_BUYER_READ_RATE})
 
 LOGGING = {
     "version": 1,

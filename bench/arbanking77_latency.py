@@ -35,7 +35,7 @@ def main() -> int:
     ap.add_argument("model", type=Path)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--n", type=int, default=1000)
-    ap.add_argument("--encoder", type=Path, help="the fine-tuned encoder folder the model was trained with")
+    ap.add_argument("--encoder", type=Path, action="append", help="the encoder folder(s) the model was trained with")
     ap.add_argument("--encoder-fp32", action="store_true")
     args = ap.parse_args()
     if args.encoder:

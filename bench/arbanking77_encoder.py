@@ -14,6 +14,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import sys
 import threading
 from collections.abc import Sequence
@@ -47,9 +48,7 @@ class UnigramTokenizer:
         self.prefix: str = spec.get("prefix", "query: ")
 
     def _pieces(self, text: str) -> list[int]:
-        s = " ".join("".join(self.norm.get(c, c) for c in text).split(" "))
-        while "  " in s:
-            s = s.replace("  ", " ")
+        s = re.sub(" {2,}", " ", "".join(self.norm.get(c, c) for c in text))
         s = (s if s.startswith(" ") else " " + s).replace(" ", _META)
         n = len(s)
         best = [-1e30] * (n + 1)
@@ -117,7 +116,7 @@ class FineTunedEncoder:
         options.inter_op_num_threads = 1
         file = "encoder.int8.onnx" if int8 else "encoder.onnx"
         self._sessions = [ort.InferenceSession(str(p / file), options, providers=["CPUExecutionProvider"]) for p in paths]
-        self.dim = 384 * len(paths)
+        self.dim = int(specs[0]["dim"]) * len(paths)
         self._scale = np.float32(1 / np.sqrt(len(paths)))
         self._ids = lru_cache(maxsize=65536)(self._encode)
         self._lock = threading.Lock()

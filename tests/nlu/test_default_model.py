@@ -3,7 +3,6 @@
 import json
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -20,18 +19,14 @@ def test_committed_model_matches_the_training_files() -> None:
     assert meta["spec"]["embedder"] is None, "the default model must not need the optional embedder"
 
 
-def test_default_engine_loads_in_under_two_seconds_in_a_fresh_process() -> None:
-    code = (
-        "import time; t0 = time.perf_counter(); from awn.nlu import load_engine; t1 = time.perf_counter(); "
-        "e = load_engine(); t2 = time.perf_counter(); print(t2 - t1, t2 - t0, e.source)"
-    )
+def test_default_engine_loads_the_committed_model_in_a_fresh_process() -> None:
+    """A fresh process serves the committed artifact, not a retrained one. How long that takes is
+    measured by bench/nlu_load.py (docs/benchmarks.md), not here: timing shared machines is noise."""
+    code = "from awn.nlu import load_engine; e = load_engine(); print(e.source); print(e.understand('وين طلبي').intent)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    load_seconds, total_seconds, source = out.split(maxsplit=2)
-    assert source.strip() == str(engine_module.PACKAGED_MODEL_DIR)
-    # About 0.05 s to load and 0.9 s with the imports on an idle machine; the margins absorb a
-    # busy CI machine.
-    assert float(load_seconds) < 2.0
-    assert float(total_seconds) < 4.0
+    source, intent = out.splitlines()
+    assert source == str(engine_module.PACKAGED_MODEL_DIR)
+    assert intent == "track_order"
 
 
 def test_stale_or_missing_artifact_trains_once_into_the_cache(
@@ -42,7 +37,10 @@ def test_stale_or_missing_artifact_trains_once_into_the_cache(
     first = load_engine()
     assert first.source.startswith(str(tmp_path / "cache"))
     assert first.understand("ابي الغي الطلب").intent == "cancel_order"
-    started = time.perf_counter()
+
+    def no_training(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the cached model should have been loaded, not retrained")
+
+    monkeypatch.setattr(engine_module, "train_awn_model", no_training)
     second = load_engine()  # now from the cache, without training
-    assert time.perf_counter() - started < 2.0
     assert second.source == first.source

@@ -15,7 +15,6 @@ import os
 import sys
 import time
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 
@@ -25,8 +24,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 
 from arbanking77 import DEFAULT_DATA, FILES, read  # noqa: E402
 from arbanking77_encoder import register  # noqa: E402
-from arbanking77_models import load_ensemble  # noqa: E402
-from awn.nlu.model import IntentModel  # noqa: E402
+from arbanking77_models import load_saved  # noqa: E402
 from awn.nlu.normalize import normalize  # noqa: E402
 
 
@@ -42,11 +40,7 @@ def main() -> int:
         register(args.encoder, max_tokens=32, int8=not args.encoder_fp32)
     texts = read(args.data / FILES["msa"])[0] + read(args.data / FILES["pal"])[0]
     started = time.perf_counter()
-    model: Any = (
-        load_ensemble(args.model)
-        if (args.model / "ensemble.json").is_file()
-        else IntentModel.load(args.model)
-    )
+    model = load_saved(args.model)
     load_s = time.perf_counter() - started
     for t in texts[:20]:
         model.predict_proba([normalize(t)], [t])

@@ -170,3 +170,9 @@ def load_ensemble(folder: str | Path) -> EnsembleModel:
         else:
             members.append(IntentModel.load(folder / name))
     return EnsembleModel(members, [float(w) for w in manifest["weights"]], float(manifest["temperature"]), manifest)
+
+
+def load_saved(folder: str | Path) -> Any:
+    """Whatever ``bench/arbanking77.py --save`` wrote: an ensemble or a single model."""
+    folder = Path(folder)
+    return load_ensemble(folder) if (folder / "ensemble.json").is_file() else IntentModel.load(folder)

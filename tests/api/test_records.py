@@ -153,7 +153,7 @@ def test_put_order_creates_with_items_and_history_and_is_idempotent(operator, ca
     assert OrderStatusChange.objects.filter(order=order).count() == 1
 
 
-def test_an_order_status_change_goes_to_the_history_and_the_audit_log(operator, catalog, now):
+def test_an_order_status_change_goes_to_the_history_and_the_audit_log(operator, catalog, now, clock_at_now):
     operator.put("/api/v1/orders/81000042", order_body(now))
     r = operator.put("/api/v1/orders/81000042", order_body(now, status="processing", status_note="seller packing",
                                                            items=None, status_changed_at=iso(now)))

@@ -34,6 +34,12 @@ def shape(value: Any) -> Any:
     return type(value).__name__ if not isinstance(value, str) else "str"
 
 
+@pytest.fixture(autouse=True)
+def _clock(clock_at_now):
+    """The helpdesk's on-commit hook queues with the wall clock; the worker runs at ``now``."""
+    return clock_at_now
+
+
 @pytest.fixture
 def chat(deliver, riyadh_buyer, assistant, graph, work, now):
     """A Riyadh buyer has just written on WhatsApp; the greeting went out; the stand-in log is clear."""

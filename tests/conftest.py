@@ -13,9 +13,31 @@ from datetime import UTC, datetime
 import pytest
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--wall-clock",
+        metavar="ISO_INSTANT",
+        help="run the whole session with this process's clock moved to this instant (ticking), e.g. "
+        "2027-12-20T10:00:00Z: finds tests that pass only while the machine's date is near the fixed `now`",
+    )
+
+
 def pytest_report_header(config: pytest.Config) -> str:
     url = os.environ.get("AWN_DATABASE_URL") or "sqlite (embedded default)"
-    return f"awn database: {url}"
+    moved = config.getoption("--wall-clock")
+    return f"awn database: {url}" + (f"; wall clock moved to {moved}" if moved else "")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _moved_wall_clock(request: pytest.FixtureRequest) -> Iterator[None]:
+    instant = request.config.getoption("--wall-clock")
+    if not instant:
+        yield
+        return
+    import time_machine
+
+    with time_machine.travel(instant, tick=True):
+        yield
 
 
 @pytest.fixture

@@ -1,11 +1,9 @@
 """The engine as the assistant uses it: intents (with the hard near-misses), confidence,
 language, entities, and inputs that must never crash it."""
 
-from pathlib import Path
-
 import pytest
 
-from awn.nlu import INTENTS, MAX_CHARS, Engine, load_engine
+from awn.nlu import INTENTS, MAX_CHARS, Engine
 
 # Near neighbours that DOMAIN.md separates. Written for this test; none is in the data files.
 NEAR_MISSES = [
@@ -119,11 +117,3 @@ def test_calibration_is_sane_on_the_frozen_split(engine: Engine) -> None:
     ece, _ = calibration(preds)
     assert ece < 0.08
 
-
-def test_model_folder_loads_into_an_engine_that_answers_alike(core_model_dir: Path, engine: Engine) -> None:
-    """A second load of the same folder gives the same answers (load time: bench/nlu_load.py)."""
-    again = load_engine(core_model_dir)
-    texts = ["وين طلبي", "bghit nlghi la commande", "my refund is short"]
-    assert [(u.intent, u.confidence) for u in again.understand_batch(texts)] == [
-        (u.intent, u.confidence) for u in engine.understand_batch(texts)
-    ]

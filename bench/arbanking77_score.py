@@ -25,22 +25,8 @@ sys.path.insert(0, str(ROOT / "bench"))
 from arbanking77 import ARABERT, DEFAULT_DATA, FILES, read  # noqa: E402
 from arbanking77_encoder import register  # noqa: E402
 from arbanking77_models import load_saved  # noqa: E402
+from awn.nlu.evaluation import macro_f1  # noqa: E402
 from awn.nlu.normalize import normalize  # noqa: E402
-
-
-def macro_f1_rows(gold: np.ndarray, pred: np.ndarray, counts: np.ndarray, n_labels: int) -> np.ndarray:
-    """Macro-F1 for each row of ``counts`` (how many times each sentence is drawn), over the
-    labels present in that resample's gold, as ``awn.nlu.evaluation.macro_f1`` counts them."""
-    hit = (gold == pred).astype(np.float64)
-    gold_onehot = np.eye(n_labels)[gold]
-    pred_onehot = np.eye(n_labels)[pred]
-    tp = counts @ (gold_onehot * hit[:, None])
-    support = counts @ gold_onehot
-    predicted = counts @ pred_onehot
-    denom = support + predicted
-    f1 = np.divide(2 * tp, denom, out=np.zeros_like(tp), where=denom > 0)
-    present = support > 0
-    return (f1 * present).sum(axis=1) / present.sum(axis=1)
 
 
 def main() -> int:
@@ -61,15 +47,14 @@ def main() -> int:
     for split in ("msa", "pal"):
         texts, gold_labels = read(args.data / FILES[split])
         P = np.asarray(model.predict_proba([normalize(t) for t in texts], texts))
-        gold = np.array([labels.index(g) for g in gold_labels])
-        pred = P.argmax(axis=1)
-        point = macro_f1_rows(gold, pred, np.ones((1, len(gold))), len(labels))[0]
-        draws = np.stack([np.bincount(rng.integers(0, len(gold), len(gold)), minlength=len(gold)) for _ in range(args.resamples)])
-        boot = np.concatenate([
-            macro_f1_rows(gold, pred, draws[i : i + 250].astype(np.float64), len(labels)) for i in range(0, len(draws), 250)
-        ])
+        predicted = [labels[i] for i in P.argmax(axis=1)]
+        point = macro_f1(gold_labels, predicted)
+        boot = []
+        for _ in range(args.resamples):
+            rows = rng.integers(0, len(texts), len(texts))
+            boot.append(macro_f1([gold_labels[i] for i in rows], [predicted[i] for i in rows]))
         lo, hi = np.percentile(boot, [2.5, 97.5])
-        share = float((boot >= ARABERT[split]).mean())
+        share = float(np.mean(np.array(boot) >= ARABERT[split]))
         print(f"| {split.upper()} | {point:.4f} | {lo:.4f}–{hi:.4f} | {ARABERT[split]:.4f} | {share:.0%} |")
     return 0
 

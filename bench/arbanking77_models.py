@@ -7,7 +7,9 @@ whose fingerprint covers ``model.py``, is untouched.
 * :class:`NeighbourModel` – label scores from the nearest training examples in the embedding space;
   duck-types the parts of :class:`awn.nlu.model.IntentModel` that :class:`EnsembleModel` uses
   (``labels``, ``spec.embedder``, ``predict_proba``, ``save``).
-* :func:`load_ensemble` – :meth:`EnsembleModel.load` that also reads neighbour members.
+* :class:`HeadModel` – the linear head fine-tuned together with an encoder
+  (``research/e5-finetune``, ``head.npz``), as a member over that encoder's vectors.
+* :func:`load_ensemble` – :meth:`EnsembleModel.load` that also reads these members.
 """
 
 from __future__ import annotations
@@ -158,6 +160,79 @@ class NeighbourModel:
         return cls(meta["embedder"], list(meta["labels"]), vectors, offsets, int(meta["k"]), float(meta["temperature"]), meta)
 
 
+@dataclass
+class HeadModel:
+    """The classification head trained together with a fine-tuned encoder, over its unit vectors.
+
+    Fine-tuning trains the head on the encoder's un-normalised pooled vector; the exported body
+    returns it scaled to unit length, so the head sees ``scale * vector`` with ``scale`` the
+    median length on val (``research/e5-finetune/export_onnx.py``). Probabilities are
+    ``softmax(scores / temperature)``, the temperature fitted on val like every other member's.
+    Same duck type as :class:`NeighbourModel`.
+    """
+
+    embedder: str
+    labels: list[str]
+    weight: np.ndarray  # (n_labels, dim) float32
+    bias: np.ndarray  # (n_labels,) float32
+    scale: float
+    temperature: float = 1.0
+    meta: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def spec(self) -> NeighbourSpec:
+        return NeighbourSpec(self.embedder, 0)
+
+    @classmethod
+    def from_encoder(cls, folder: str | Path, embedder: str) -> HeadModel:
+        with np.load(Path(folder) / "head.npz", allow_pickle=False) as head:
+            return cls(
+                embedder,
+                [str(label) for label in head["labels"]],
+                head["weight"].astype(np.float32),
+                head["bias"].astype(np.float32),
+                float(head["scale"]),
+                meta={"format": FORMAT_VERSION, "source": str(folder)},
+            )
+
+    def scores(self, embeddings: np.ndarray) -> np.ndarray:
+        return np.asarray(embeddings, dtype=np.float32) @ (self.scale * self.weight).T + self.bias
+
+    def predict_proba(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        if embeddings is None:
+            embeddings = get_embedder(self.embedder).embed(raw)
+        return _softmax(self.scores(embeddings), self.temperature)
+
+    def save(self, folder: str | Path) -> None:
+        folder = Path(folder)
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "arrays.npz", "wb") as fh:
+            np.savez(fh, weight=self.weight, bias=self.bias)
+        meta = {
+            **self.meta,
+            "format": FORMAT_VERSION,
+            "kind": "head",
+            "embedder": self.embedder,
+            "labels": self.labels,
+            "scale": self.scale,
+            "temperature": self.temperature,
+        }
+        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+    @classmethod
+    def load(cls, folder: str | Path) -> HeadModel:
+        folder = Path(folder)
+        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+        if meta.get("format") != FORMAT_VERSION or meta.get("kind") != "head":
+            raise ValueError(f"{folder}: not a head model of format {FORMAT_VERSION}")
+        with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
+            weight, bias = arrays["weight"], arrays["bias"]
+        get_embedder(meta["embedder"])
+        return cls(meta["embedder"], list(meta["labels"]), weight, bias, float(meta["scale"]), float(meta["temperature"]), meta)
+
+
 def load_ensemble(folder: str | Path) -> EnsembleModel:
     """An ensemble saved by ``bench/arbanking77.py --save``, neighbour members included."""
     folder = Path(folder)
@@ -167,6 +242,8 @@ def load_ensemble(folder: str | Path) -> EnsembleModel:
         meta = json.loads((folder / name / "meta.json").read_text(encoding="utf-8"))
         if meta.get("kind") == "neighbours":
             members.append(NeighbourModel.load(folder / name))
+        elif meta.get("kind") == "head":
+            members.append(HeadModel.load(folder / name))
         else:
             members.append(IntentModel.load(folder / name))
     return EnsembleModel(members, [float(w) for w in manifest["weights"]], float(manifest["temperature"]), manifest)
@@ -175,4 +252,7 @@ def load_ensemble(folder: str | Path) -> EnsembleModel:
 def load_saved(folder: str | Path) -> Any:
     """Whatever ``bench/arbanking77.py --save`` wrote: an ensemble or a single model."""
     folder = Path(folder)
-    return load_ensemble(folder) if (folder / "ensemble.json").is_file() else IntentModel.load(folder)
+    if (folder / "ensemble.json").is_file():
+        return load_ensemble(folder)
+    kind = json.loads((folder / "meta.json").read_text(encoding="utf-8")).get("kind")
+    return {"neighbours": NeighbourModel.load, "head": HeadModel.load}.get(kind, IntentModel.load)(folder)

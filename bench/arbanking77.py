@@ -102,6 +102,7 @@ def main() -> int:
         "repeat to put several side by side",
     )
     ap.add_argument("--encoder-fp32", action="store_true", help="serve --encoder in float32 (default: int8)")
+    ap.add_argument("--encoder-tokens", type=int, default=32, help="read at most this many tokens of a message (default 32)")
     ap.add_argument("--no-refit", action="store_true", help="skip the extra train+val refit row")
     ap.add_argument(
         "--select-on",
@@ -113,7 +114,7 @@ def main() -> int:
     args = ap.parse_args()
     embedder = args.embedder
     if args.encoder:
-        embedder = register(args.encoder, max_tokens=32, int8=not args.encoder_fp32)
+        embedder = register(args.encoder, max_tokens=args.encoder_tokens, int8=not args.encoder_fp32)
 
     splits = {k: read(args.data / f) for k, f in FILES.items()}
     norm = {k: [normalize(t) for t in v[0]] for k, v in splits.items()}

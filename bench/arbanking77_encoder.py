@@ -11,6 +11,7 @@ ensembles) run on top of it unchanged. Benchmark-only: Awn's product does not sh
 
 from __future__ import annotations
 
+import argparse
 import hashlib
 import json
 import os
@@ -159,3 +160,23 @@ def register(folders: Sequence[str | Path], max_tokens: int = 32, int8: bool = T
     name = f"finetuned-{digest.hexdigest()[:12]}-t{max_tokens}-{'int8' if int8 else 'fp32'}"
     register_embedder(FineTunedEncoder(folders, name, max_tokens, int8))
     return name
+
+
+def add_options(parser: argparse.ArgumentParser) -> None:
+    """The command-line options that choose and serve fine-tuned encoders, the same in every bench script."""
+    parser.add_argument(
+        "--encoder",
+        type=Path,
+        action="append",
+        help="a fine-tuned encoder folder (research/e5-finetune/export_onnx.py); "
+        "repeat to put several side by side; a saved model needs the folder(s) it was trained with",
+    )
+    parser.add_argument("--encoder-fp32", action="store_true", help="serve --encoder in float32 (default: int8)")
+    parser.add_argument("--encoder-tokens", type=int, default=32, help="read at most this many tokens of a message (default 32)")
+
+
+def register_from(args: argparse.Namespace) -> str | None:
+    """:func:`register` the ``--encoder`` folders of ``args``, if any; returns the embedder's name."""
+    if not args.encoder:
+        return None
+    return register(args.encoder, max_tokens=args.encoder_tokens, int8=not args.encoder_fp32)

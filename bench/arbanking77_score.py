@@ -23,7 +23,8 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 from arbanking77 import ARABERT, DEFAULT_DATA, FILES, read  # noqa: E402
-from arbanking77_encoder import register  # noqa: E402
+from arbanking77_encoder import add_options as add_encoder_options  # noqa: E402
+from arbanking77_encoder import register_from  # noqa: E402
 from arbanking77_models import load_saved  # noqa: E402
 from awn.nlu.evaluation import macro_f1  # noqa: E402
 from awn.nlu.normalize import normalize  # noqa: E402
@@ -33,13 +34,10 @@ def main() -> int:
     ap = argparse.ArgumentParser()
     ap.add_argument("model", type=Path)
     ap.add_argument("--data", type=Path, default=DEFAULT_DATA)
-    ap.add_argument("--encoder", type=Path, action="append", help="the encoder folder(s) the model was trained with")
-    ap.add_argument("--encoder-fp32", action="store_true")
-    ap.add_argument("--encoder-tokens", type=int, default=32, help="read at most this many tokens of a message (default 32)")
+    add_encoder_options(ap)
     ap.add_argument("--resamples", type=int, default=2000)
     args = ap.parse_args()
-    if args.encoder:
-        register(args.encoder, max_tokens=args.encoder_tokens, int8=not args.encoder_fp32)
+    register_from(args)
     model = load_saved(args.model)
     labels = list(model.labels)
     rng = np.random.default_rng(0)

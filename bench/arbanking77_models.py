@@ -190,16 +190,31 @@ class HeadModel:
         return NeighbourSpec(self.embedder, 0)
 
     @classmethod
-    def from_encoder(cls, folder: str | Path, embedder: str) -> HeadModel:
-        with np.load(Path(folder) / "head.npz", allow_pickle=False) as head:
-            return cls(
-                embedder,
-                [str(label) for label in head["labels"]],
-                head["weight"].astype(np.float32),
-                head["bias"].astype(np.float32),
-                float(head["scale"]),
-                meta={"format": FORMAT_VERSION, "source": str(folder)},
-            )
+    def from_encoders(cls, folders: Sequence[str | Path], embedder: str) -> HeadModel:
+        """The heads of the encoder folders behind ``embedder``, as one head: the mean of their scores.
+
+        With ``n`` folders the embedder's vector is their unit vectors side by side, divided by
+        sqrt(n) (:class:`arbanking77_encoder.FineTunedEncoder`); each head's weight goes in its
+        own columns, times its scale over sqrt(n), so one matrix product gives the mean.
+        """
+        weights, biases, labels = [], [], None
+        for folder in folders:
+            with np.load(Path(folder) / "head.npz", allow_pickle=False) as head:
+                if labels is not None and [str(label) for label in head["labels"]] != labels:
+                    raise ValueError(f"{folder}/head.npz: labels differ from {folders[0]}'s")
+                labels = [str(label) for label in head["labels"]]
+                weights.append(head["weight"].astype(np.float32) * np.float32(head["scale"] / np.sqrt(len(folders))))
+                biases.append(head["bias"].astype(np.float32))
+        if labels is None:
+            raise ValueError("no encoder folder given")
+        return cls(
+            embedder,
+            labels,
+            np.concatenate(weights, axis=1),
+            np.mean(np.stack(biases), axis=0).astype(np.float32),
+            1.0,
+            meta={"format": FORMAT_VERSION, "source": [str(f) for f in folders]},
+        )
 
     def scores(self, embeddings: np.ndarray) -> np.ndarray:
         return np.asarray(embeddings, dtype=np.float32) @ (self.scale * self.weight).T + self.bias

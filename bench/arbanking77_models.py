@@ -60,8 +60,26 @@ class NeighbourSpec:
     k: int
 
 
+class _EmbeddingMember:
+    """What the bench's embedding-only members share: label scores from sentence vectors, and
+    probabilities ``softmax(scores / temperature)`` with the engine's ``predict_proba`` signature."""
+
+    embedder: str
+    temperature: float
+
+    def scores(self, embeddings: np.ndarray) -> np.ndarray:
+        raise NotImplementedError
+
+    def predict_proba(
+        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
+    ) -> np.ndarray:
+        if embeddings is None:
+            embeddings = get_embedder(self.embedder).embed(raw)
+        return _softmax(self.scores(embeddings), self.temperature)
+
+
 @dataclass
-class NeighbourModel:
+class NeighbourModel(_EmbeddingMember):
     """Label scores from the nearest training examples in a sentence-embedding space.
 
     The score of a label is the mean cosine similarity of the ``k`` training examples of that label
@@ -142,13 +160,6 @@ class NeighbourModel:
     def scores(self, embeddings: np.ndarray) -> np.ndarray:
         return self._scores(np.asarray(embeddings, dtype=np.float32))
 
-    def predict_proba(
-        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
-    ) -> np.ndarray:
-        if embeddings is None:
-            embeddings = get_embedder(self.embedder).embed(raw)
-        return _softmax(self.scores(embeddings), self.temperature)
-
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
         folder.mkdir(parents=True, exist_ok=True)
@@ -167,14 +178,14 @@ class NeighbourModel:
 
 
 @dataclass
-class HeadModel:
+class HeadModel(_EmbeddingMember):
     """The classification head trained together with a fine-tuned encoder, over its unit vectors.
 
     Fine-tuning trains the head on the encoder's un-normalised pooled vector; the exported body
     returns it scaled to unit length, so the head sees ``scale * vector`` with ``scale`` the
     median length on val (``research/e5-finetune/export_onnx.py``). Probabilities are
     ``softmax(scores / temperature)``, the temperature fitted on val like every other member's.
-    Same duck type as :class:`NeighbourModel`.
+    Shares ``predict_proba`` with :class:`NeighbourModel` (:class:`_EmbeddingMember`).
     """
 
     embedder: str
@@ -218,13 +229,6 @@ class HeadModel:
 
     def scores(self, embeddings: np.ndarray) -> np.ndarray:
         return np.asarray(embeddings, dtype=np.float32) @ (self.scale * self.weight).T + self.bias
-
-    def predict_proba(
-        self, normalized: Sequence[str], raw: Sequence[str], embeddings: np.ndarray | None = None
-    ) -> np.ndarray:
-        if embeddings is None:
-            embeddings = get_embedder(self.embedder).embed(raw)
-        return _softmax(self.scores(embeddings), self.temperature)
 
     def save(self, folder: str | Path) -> None:
         folder = Path(folder)
